@@ -4,6 +4,7 @@
 
     ma-stream-api serve [--config PATH] [--broker URL] [--port N] [--host HOST]
                         [--metrics-port N | --no-metrics] [--log-level LEVEL]
+    ma-stream-api demo [--broker URL] [--packets N]
 
 Configuration comes from ``--config``, else ``$CONFIG_PATH`` (appended to the working
 directory, as the reference host does), else ``./Configs/AppConfig.json`` if it exists. With
@@ -22,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..log import LogError
+from . import demo
 from .app import StreamApiServer
 from .config import DEFAULT_CONFIG_PATH, ConfigError, HostEnvironment, ServerConfig
 from .start_listener import wait_for_start_request
@@ -44,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     metrics.add_argument("--metrics-port", type=int, metavar="N", help="Prometheus port (default: $PROMETHEUS_METRIC_PORT or 2468); 0 picks a free port")
     metrics.add_argument("--no-metrics", action="store_true", help="do not serve /metrics")
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    demo_parser = commands.add_parser("demo", help="write a sine-wave session and read it back live")
+    demo.add_arguments(demo_parser)
+    demo_parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
 
@@ -70,7 +75,6 @@ async def serve(config: ServerConfig, env: HostEnvironment) -> int:
         except (NotImplementedError, RuntimeError):  # Windows
             signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop.set))
     if not env.auto_start:
-        print(f"Waiting for GET /start on port {env.listener_port}", flush=True)
         if not await wait_for_start_request(env.listener_port, config.stream_api_port, stop):
             return 0
     server = StreamApiServer(config)
@@ -93,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "demo":
+            return demo.run(args.broker, args.packets)
         env = HostEnvironment.from_environ()
         config = load_config(args, env)
         return asyncio.run(serve(config, env))

@@ -50,6 +50,7 @@ async def wait_for_start_request(listener_port: int, stream_api_port: int, cance
             writer.close()
 
     server = await asyncio.start_server(handle, "0.0.0.0", listener_port)
+    print(f"Waiting for GET /start on port {listener_port}", flush=True)
     async with server:
         waiters = [asyncio.create_task(started.wait()), asyncio.create_task(cancelled.wait())]
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
