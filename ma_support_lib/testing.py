@@ -107,9 +107,9 @@ class ServerProcess:
     def wait_for_output(self, pattern: str, timeout: float = 30.0) -> str:
         """Wait for a line matching ``pattern``; raises with the output if none comes."""
         compiled = re.compile(pattern)
-        for line in self.output:
-            if compiled.search(line):
-                return line
+        for seen in self.output:
+            if compiled.search(seen):
+                return seen
         while (line := self.next_line(timeout)) is not None:
             if compiled.search(line):
                 return line

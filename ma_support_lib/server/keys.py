@@ -67,11 +67,12 @@ class RemoteKeyGenerator(KeyGenerator):
     def __init__(self, address: str) -> None:
         target = address.removeprefix("http://")
         self._channel = grpc.aio.insecure_channel(target)
-        self._stub = key_generator_pb2_grpc.UniqueKeyGeneratorServiceStub(self._channel)
+        self._stub = key_generator_pb2_grpc.UniqueKeyGeneratorServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     async def _generate(self, key_type: int) -> key_generator_pb2.GenerateUniqueKeyResponse:
         request = key_generator_pb2.GenerateUniqueKeyRequest(type=key_type)  # type: ignore[arg-type]
-        return await self._stub.GenerateUniqueKey(request, timeout=10)
+        response: key_generator_pb2.GenerateUniqueKeyResponse = await self._stub.GenerateUniqueKey(request, timeout=10)
+        return response
 
     async def string_key(self) -> str:
         return (await self._generate(key_generator_pb2.KEY_TYPE_STRING)).string_key
@@ -80,4 +81,4 @@ class RemoteKeyGenerator(KeyGenerator):
         return (await self._generate(key_generator_pb2.KEY_TYPE_ULONG)).ulong_key
 
     async def close(self) -> None:
-        await self._channel.close()
+        await self._channel.close(None)

@@ -68,9 +68,9 @@ async def plan_read(details: api_pb2.ConnectionDetails, config: ServerConfig, ro
     for index, stream in enumerate(streams):
         offset = details.stream_offsets[index]
         if config.partition_based:
-            partition = config.stream_partition(stream)
-            if partition is not None and partition < (await log_.partition_count(data_source) or 1):
-                add(TopicPartition(data_source, partition), offset, stream)
+            mapped = config.stream_partition(stream)
+            if mapped is not None and mapped < (await log_.partition_count(data_source) or 1):
+                add(TopicPartition(data_source, mapped), offset, stream)
         else:
             topic = stream_topic(data_source, stream)
             await router.ensure_topic(topic, 1)

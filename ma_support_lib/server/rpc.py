@@ -44,7 +44,7 @@ def _status_for(exc: BaseException) -> tuple[grpc.StatusCode, str] | None:
     return None
 
 
-async def _abort(context: grpc.aio.ServicerContext, method: str, exc: Exception) -> None:
+async def _abort(context: grpc.aio.ServicerContext[Any, Any], method: str, exc: Exception) -> None:
     status = _status_for(exc)
     if status is None:
         log.exception("%s failed", method)
@@ -57,7 +57,7 @@ def _guard(method: str, handler: Callable[..., Any]) -> Callable[..., Any]:
     if inspect.isasyncgenfunction(handler):
 
         @functools.wraps(handler)
-        async def stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             try:
                 async for item in handler(request, context):
                     yield item
@@ -69,7 +69,7 @@ def _guard(method: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         return stream
 
     @functools.wraps(handler)
-    async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         try:
             return await handler(request, context)
         except grpc.aio.AbortError:
@@ -80,13 +80,13 @@ def _guard(method: str, handler: Callable[..., Any]) -> Callable[..., Any]:
     return unary
 
 
-def service_handler(descriptor: ServiceDescriptor, servicer: object) -> grpc.GenericRpcHandler:
+def service_handler(descriptor: ServiceDescriptor, servicer: object) -> grpc.GenericRpcHandler[Any, Any]:
     """A generic handler serving every method of ``descriptor`` from ``servicer``.
 
     The servicer has one coroutine (or async generator, for server streaming) per RPC,
     named like the RPC.
     """
-    handlers: dict[str, grpc.RpcMethodHandler] = {}
+    handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
     for method in descriptor.methods:
         implementation = getattr(servicer, method.name)
         wrapped = _guard(f"{descriptor.name}.{method.name}", implementation)

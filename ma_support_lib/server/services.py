@@ -25,7 +25,7 @@ from .writing import PacketWriter
 #: Appends a client-streaming write may have in flight before it waits for acknowledgements.
 WRITE_WINDOW = 32
 
-Context = grpc.aio.ServicerContext
+Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class PacketWriterService:
