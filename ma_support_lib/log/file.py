@@ -864,7 +864,7 @@ class FileLog(EmbeddedLog):
                 raise
             self._topics[topic] = list(stores)
             with self._partitions_lock:
-                self._partitions.extend(stores)  # type: ignore[arg-type]
+                self._partitions.extend(stores)
 
     def _read_meta(self, path: str) -> tuple[str, int] | None:
         """``(topic, partitions)`` of a topic directory; rebuilds or sets aside a bad one."""

@@ -3,9 +3,17 @@
 A stored record's value *is* a serialized ``Packet``, so a ``PacketResponse`` can be
 assembled by framing those bytes instead of parsing and re-serializing them. The result is
 byte-for-byte what ``PacketResponse.SerializeToString()`` produces (tested).
+
+It also writes offset maps in a given order: Python's protobuf runtime writes map entries in
+hash order, while the reference server writes ``topic_partition_offsets`` in insertion order
+(main, essentials, then the streams), and readers of the records see that order.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+
+from google.protobuf.message import Message
 
 _LEN = 2
 _VARINT = 0
@@ -63,6 +71,45 @@ def read_response(packet_responses: list[bytes]) -> bytes:
     for item in packet_responses:
         parts += [_RESPONSE, varint(len(item)), item]
     return b"".join(parts)
+
+
+def _length_delimited(field_number: int, data: bytes) -> bytes:
+    return _tag(field_number, _LEN) + varint(len(data)) + data
+
+
+def _field_number(message: Message, field_name: str) -> int:
+    return int(message.DESCRIPTOR.fields_by_name[field_name].number)
+
+
+def serialize_with_field(message: Message, field_name: str, encoded: bytes) -> bytes:
+    """``message`` serialized with the field ``field_name`` replaced by ``encoded`` (complete
+    tag-value pairs), which is written in that field's place in field-number order."""
+    number = _field_number(message, field_name)
+    head, tail = type(message)(), type(message)()
+    head.CopyFrom(message)
+    tail.CopyFrom(message)
+    for field in message.DESCRIPTOR.fields:
+        if field.number >= number:
+            head.ClearField(field.name)
+        if field.number <= number:
+            tail.ClearField(field.name)
+    return head.SerializeToString() + encoded + tail.SerializeToString()
+
+
+def with_ordered_offsets(message: Message, field_name: str, offsets: Iterable[tuple[str, int]]) -> bytes:
+    """``message`` serialized with its ``map<string, int64>`` field ``field_name`` holding
+    ``offsets`` in the given order."""
+    number = _field_number(message, field_name)
+    entries = b"".join(
+        _length_delimited(number, _length_delimited(1, key.encode()) + _tag(2, _VARINT) + varint(value))
+        for key, value in offsets
+    )
+    return serialize_with_field(message, field_name, entries)
+
+
+def with_embedded(message: Message, field_name: str, serialized: bytes) -> bytes:
+    """``message`` serialized with the message field ``field_name`` set to ``serialized``."""
+    return serialize_with_field(message, field_name, _length_delimited(_field_number(message, field_name), serialized))
 
 
 def _read_varint(buffer: bytes, position: int) -> tuple[int, int]:
