@@ -175,6 +175,7 @@ class EmbeddedLog(Log):
         """Store ``records`` without waiting for durability; returns where they went."""
         result: list[RecordMetadata] = []
         touched: set[TopicPartition] = set()
+        now = now_ms()
         with self._lock:
             self._check_open()
             for record in records:
@@ -189,7 +190,7 @@ class EmbeddedLog(Log):
                         f"topic {record.topic!r} has {len(stores)} partition(s); cannot append "
                         f"to partition {partition}"
                     )
-                timestamp = now_ms() if record.timestamp_ms is None else record.timestamp_ms
+                timestamp = now if record.timestamp_ms is None else record.timestamp_ms
                 offset = stores[partition].append(record.key, record.value, timestamp)
                 result.append(RecordMetadata(record.topic, partition, offset, timestamp))
                 touched.add(TopicPartition(record.topic, partition))

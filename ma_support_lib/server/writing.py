@@ -6,13 +6,14 @@ so a client never gets a success for a packet that was not stored.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Awaitable, Sequence
 
 from ..log import Log, ProducerRecord, RecordMetadata
 from ..protos import api_pb2, open_data_pb2
 from .errors import InvalidRequestError
 from .metrics import Metrics
-from .routing import INFO_DATA_SOURCE, SESSION_INFO_TOPIC, Router
+from .routing import INFO_DATA_SOURCE, SESSION_INFO_TOPIC, Route, Router
 
 
 class PacketWriter:
@@ -24,35 +25,53 @@ class PacketWriter:
         self._metrics = metrics
 
     async def data_records(self, details: Sequence[api_pb2.DataPacketDetails]) -> list[ProducerRecord]:
-        """Records for data packets: the essentials copy first, then the main or stream route."""
+        """Records for data packets: the essentials copy first, then the main or stream route.
+
+        The whole request is checked before anything is counted, and metrics are updated once
+        per (data source, stream) rather than once per packet.
+        """
         records: list[ProducerRecord] = []
-        metrics = self._metrics
+        routes: dict[tuple[str, str], Route] = {}
+        published: collections.Counter[tuple[str, str]] = collections.Counter()
+        routed: collections.Counter[tuple[str, str]] = collections.Counter()
+        routed_bytes: collections.Counter[tuple[str, str]] = collections.Counter()
         for index, detail in enumerate(details):
             if not detail.HasField("message"):
                 raise InvalidRequestError(f"details[{index}].message is missing: a data packet needs a Packet")
-            data_source = detail.data_source
-            route = self._router.data_route(data_source, detail.stream)
-            await self._router.ensure_data_topics(data_source, route)
-            value = detail.message.SerializeToString()
+            data_source, stream = detail.data_source, detail.stream
+            route = routes.get((data_source, stream))
+            if route is None:
+                route = self._router.data_route(data_source, stream)
+                await self._router.ensure_data_topics(data_source, route)
+                routes[(data_source, stream)] = route
+            message = detail.message
+            value = message.SerializeToString()
             key = detail.session_key.encode()
-            if detail.message.is_essential:
+            if message.is_essential:
                 essentials = self._router.essentials_route(data_source)
                 records.append(ProducerRecord(essentials.topic, value, key, essentials.partition))
             records.append(ProducerRecord(route.topic, value, key, route.partition))
-            metrics.data_packets_published.labels(data_source, detail.stream).inc()
-            metrics.data_packets_routed.labels(data_source, route.stream).inc()
-            metrics.data_packets_routed_bytes.labels(data_source, route.stream).inc(len(value))
+            published[(data_source, stream)] += 1
+            routed[(data_source, route.stream)] += 1
+            routed_bytes[(data_source, route.stream)] += len(value)
+        metrics = self._metrics
+        for labels, count in published.items():
+            metrics.data_packets_published.labels(*labels).inc(count)
+        for labels, count in routed.items():
+            metrics.data_packets_routed.labels(*labels).inc(count)
+            metrics.data_packets_routed_bytes.labels(*labels).inc(routed_bytes[labels])
         return records
 
     def info_records(self, packets: Sequence[open_data_pb2.Packet]) -> list[ProducerRecord]:
         """Records for info packets: topic ``SessionInfo``, key = the packet's session key."""
-        records = []
-        for packet in packets:
-            value = packet.SerializeToString()
-            records.append(ProducerRecord(SESSION_INFO_TOPIC, value, packet.session_key.encode()))
-            self._metrics.info_packets_published.labels(INFO_DATA_SOURCE).inc()
-            self._metrics.info_packets_routed.labels(INFO_DATA_SOURCE).inc()
-            self._metrics.info_packets_routed_bytes.labels(INFO_DATA_SOURCE).inc(len(value))
+        records = [
+            ProducerRecord(SESSION_INFO_TOPIC, packet.SerializeToString(), packet.session_key.encode())
+            for packet in packets
+        ]
+        metrics = self._metrics
+        metrics.info_packets_published.labels(INFO_DATA_SOURCE).inc(len(records))
+        metrics.info_packets_routed.labels(INFO_DATA_SOURCE).inc(len(records))
+        metrics.info_packets_routed_bytes.labels(INFO_DATA_SOURCE).inc(sum(len(r.value) for r in records))
         return records
 
     async def write_data(self, details: Sequence[api_pb2.DataPacketDetails]) -> Awaitable[list[RecordMetadata]]:

@@ -1,0 +1,1 @@
+"""Benchmarks of the Stream API server (run the modules as scripts; see README.md)."""
