@@ -55,16 +55,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +75,7 @@ from google.protobuf.message import Message  # noqa: E402
 from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
 from ma_support_lib.protos import api_pb2, open_data_pb2  # noqa: E402
+from ma_support_lib.testing import ServerProcess  # noqa: E402
 
 SERVICE = "ma.streaming.api.v1"
 WRITE_DATA_PACKETS = f"/{SERVICE}.PacketWriterService/WriteDataPackets"
@@ -111,7 +109,6 @@ STARTUP_TIMEOUT_S = 60.0
 CALL_TIMEOUT_S = 300.0
 
 CHANNEL_OPTIONS = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
-_LISTENING = re.compile(r"listening on (\S+):(\d+)")
 
 
 # -- workload --------------------------------------------------------------------------------
@@ -263,7 +260,7 @@ async def _serve_baseline() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    print(f"baseline listening on 127.0.0.1:{port}", flush=True)
+    print(f"Stream API listening on 127.0.0.1:{port} (do-nothing baseline)", flush=True)
     await stop.wait()
     await server.stop(0)
 
@@ -275,71 +272,14 @@ def _serialize(message: Message) -> bytes:
 # -- server processes --------------------------------------------------------------------------
 
 
-@dataclass
-class ServerProcess:
-    """A server subprocess and the address it printed when ready."""
-
-    name: str
-    process: subprocess.Popen[str]
-    address: str
-    stderr_path: Path
-
-
 def _child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("CONFIG_PATH", "AUTO_START", "PROMETHEUS_METRIC_PORT")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 
 
-@contextmanager
-def server_process(name: str, argv: list[str], workdir: Path) -> Iterator[ServerProcess]:
-    """Start ``argv``, wait for its ``listening on HOST:PORT`` line, stop it on exit."""
-    stderr_path = workdir / f"{name}.stderr"
-    with open(stderr_path, "w") as stderr:
-        process = subprocess.Popen(
-            argv, cwd=workdir, env=_child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=stderr, text=True, start_new_session=True,  # Ctrl+C reaches only this process
-        )
-    try:
-        watchdog = threading.Timer(STARTUP_TIMEOUT_S, process.kill)
-        watchdog.start()
-        try:
-            address = _wait_listening(process)
-        finally:
-            watchdog.cancel()
-        if address is None:
-            raise RuntimeError(f"{name} server did not start:\n{_tail(stderr_path)}")
-        yield ServerProcess(name, process, address, stderr_path)
-    finally:
-        _stop(process)
-
-
-def _wait_listening(process: subprocess.Popen[str]) -> str | None:
-    assert process.stdout is not None
-    for line in process.stdout:
-        match = _LISTENING.search(line)
-        if match:
-            return f"{match.group(1)}:{match.group(2)}"
-    return None  # end of output: the process exited (or the watchdog killed it)
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
+def _tail(server: ServerProcess, lines: int = 20) -> str:
+    return "".join(server.output[-lines:])
 
 
 # -- measurements --------------------------------------------------------------------------------
@@ -496,15 +436,21 @@ def run(packets: int, repeats: int, unary: int, with_file: bool) -> float:
         }
         if with_file:
             argvs["file"] = serve + [(workdir / "log").as_uri()]
-        servers = [stack.enter_context(server_process(name, argv, workdir)) for name, argv in argvs.items()]
-        channels = {s.name: stack.enter_context(_connect(s.address)) for s in servers}
-        results = [CaseResult(s.name) for s in servers]
+        servers = {
+            name: stack.enter_context(
+                ServerProcess(command=argv, env=_child_env(), cwd=str(workdir), startup_timeout=STARTUP_TIMEOUT_S)
+            )
+            for name, argv in argvs.items()
+        }
+        channels = {name: stack.enter_context(_connect(server.address)) for name, server in servers.items()}
+        results = [CaseResult(name) for name in servers]
         try:
             _measure(workload, results, channels, repeats)
         except grpc.RpcError:
-            for server in servers:
+            for name, server in servers.items():
+                assert server.process is not None
                 if server.process.poll() is not None:
-                    print(f"{server.name} server exited ({server.process.returncode}):\n{_tail(server.stderr_path)}")
+                    print(f"{name} server exited ({server.process.returncode}):\n{_tail(server)}")
             raise
     print(f"total {time.perf_counter() - t0:.1f} s")
     return report(workload, results, len(workload.unary))

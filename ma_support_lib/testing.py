@@ -40,13 +40,17 @@ class ServerProcess:
         startup_timeout: float = 30.0,
         port: int | None = 0,
         metrics_port: int | None = None,
+        command: Sequence[str] | None = None,
     ) -> None:
-        command = [sys.executable, "-m", "ma_support_lib.server.cli", "serve", *args]
-        if port is not None and "--port" not in args:
-            command += ["--port", str(port)]
-        if "--metrics-port" not in args and "--no-metrics" not in args:
-            command += ["--no-metrics"] if metrics_port is None else ["--metrics-port", str(metrics_port)]
-        self.command = command
+        """``args`` go to ``serve``; ``command`` replaces the whole command line instead (any
+        program that prints the listening line)."""
+        if command is None:
+            command = [sys.executable, "-m", "ma_support_lib.server.cli", "serve", *args]
+            if port is not None and "--port" not in args:
+                command = [*command, "--port", str(port)]
+            if "--metrics-port" not in args and "--no-metrics" not in args:
+                command = [*command, "--no-metrics"] if metrics_port is None else [*command, "--metrics-port", str(metrics_port)]
+        self.command = list(command)
         self._env = {**os.environ, **(env or {})}
         self._cwd = cwd
         self._timeout = startup_timeout
@@ -71,6 +75,7 @@ class ServerProcess:
             text=True,
             env=self._env,
             cwd=self._cwd,
+            start_new_session=True,  # a Ctrl+C in the terminal reaches only the parent
         )
         threading.Thread(target=self._pump, daemon=True).start()
         while wait:
@@ -84,7 +89,7 @@ class ServerProcess:
                 self.metrics_port = int(match.group(2))
             if match := LISTENING.search(line):
                 self.host, self.port = match.group(1), int(match.group(2))
-                if "--no-metrics" in self.command:
+                if "--no-metrics" in self.command or "serve" not in self.command:
                     return self
             if self.port and self.metrics_port is not None:
                 return self
