@@ -23,7 +23,7 @@ from ..log import Log, ProducerRecord, Record, Subscription, TopicPartition
 from ..protos import open_data_pb2
 from .keys import KeyGenerator
 from .metrics import Metrics
-from .routing import ESSENTIAL_SUFFIX, Router, essentials_topic
+from .routing import ESSENTIAL_SUFFIX, Router, essentials_topic, validate_data_source
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ class DataFormatStore:
 
     async def format_id(self, data_source: str, kind: FormatKind, identifiers: tuple[str, ...]) -> int:
         """The first id of this format, creating (and persisting) one if there is none."""
+        validate_data_source(data_source)
         await self.ensure_loaded(data_source)
         key = (kind, ",".join(identifiers))
         lock = self._locks.setdefault(data_source, asyncio.Lock())

@@ -20,7 +20,7 @@ from .config import ServerConfig
 from .errors import InvalidRequestError
 from .data_formats import DataFormatStore, FormatKind
 from .metrics import Metrics
-from .routing import Router, essentials_topic, stream_topic
+from .routing import Router, essentials_topic, stream_topic, validate_data_source
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ async def plan_read(details: api_pb2.ConnectionDetails, config: ServerConfig, ro
     entry, and too few offsets is an error instead of a silent, empty stream.
     """
     data_source = details.data_source
+    validate_data_source(data_source)
     streams = list(details.streams)
     if len(details.stream_offsets) < len(streams):
         raise InvalidRequestError(
@@ -82,6 +83,7 @@ async def plan_read(details: api_pb2.ConnectionDetails, config: ServerConfig, ro
 async def plan_essentials(details: api_pb2.ConnectionDetails, router: Router, log_: Log) -> tuple[ReadPlan, dict[TopicPartition, int]]:
     """``ReadEssentials``: every essentials partition from ``main_offset`` (as the reference),
     and the end offsets at call time where the stream finishes."""
+    validate_data_source(details.data_source)
     topic = essentials_topic(details.data_source)
     await router.ensure_topic(topic, 1)
     tps = [TopicPartition(topic, p) for p in range(await log_.partition_count(topic) or 1)]

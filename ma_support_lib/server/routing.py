@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..log import Log, TopicPartition
+from ..log import InvalidTopicError, Log, TopicPartition
+from ..log.base import validate_topic_name
 from .config import ServerConfig
+from .errors import InvalidRequestError
 
 SESSION_INFO_TOPIC = "SessionInfo"
 SYSTEM_STATUS_TOPIC = "SystemStatus"
@@ -33,6 +35,20 @@ INFO_DATA_SOURCE = "Info"
 
 def essentials_topic(data_source: str) -> str:
     return data_source + ESSENTIAL_SUFFIX
+
+
+def validate_data_source(data_source: str) -> None:
+    """Refuse a data source name that cannot name its topics (``D`` and ``D_essential``),
+    before anything is created or stored for it."""
+    try:
+        validate_topic_name(data_source)
+        validate_topic_name(essentials_topic(data_source))
+    except InvalidTopicError:
+        longest = 249 - len(ESSENTIAL_SUFFIX)
+        raise InvalidRequestError(
+            f"invalid data source name {data_source!r}: it names Kafka topics, so it must be 1-{longest} "
+            "ASCII letters, digits, '.', '_' and '-' (and not '.' or '..')"
+        ) from None
 
 
 def stream_topic(data_source: str, stream: str) -> str:
@@ -105,6 +121,7 @@ class Router:
     async def ensure_data_topics(self, data_source: str, route: Route) -> None:
         """Topics a write to ``route`` of ``data_source`` needs, with the writer's counts."""
         if data_source + "\0main" not in self._checked:
+            validate_data_source(data_source)
             await self.ensure_topic(data_source, self.writer_main_partitions())
             await self.ensure_topic(essentials_topic(data_source))
             self._checked.add(data_source + "\0main")

@@ -9,6 +9,7 @@ from typing import Any
 
 import grpc
 
+from ..log import InvalidTopicError
 from ..protos import api_pb2, key_generator_pb2
 from .config import ServerConfig
 from .connections import ConnectionRegistry
@@ -70,7 +71,7 @@ async def _pipelined(requests: AsyncIterator[Any], append: Any) -> None:
         async for request in requests:
             try:
                 pending.append(await append(request))
-            except InvalidRequestError as exc:
+            except (InvalidRequestError, InvalidTopicError) as exc:
                 raise InvalidRequestError(
                     f"request #{index + 1} of the stream: {exc}; the {index} request(s) before it were stored"
                 ) from None
@@ -123,8 +124,8 @@ class PacketReaderService:
         if details is None:
             return
         keep = DataPacketFilter(data_request, details.data_source, self._formats)
-        await self._formats.ensure_loaded(details.data_source)
         plan = await plan_read(details, self._config, self._router, self._log)
+        await self._formats.ensure_loaded(details.data_source)
         stream = self._stream(
             data_request.connection.id, details, plan, batching=self._config.batching_responses, keep=keep.passes
         )
@@ -185,12 +186,12 @@ class SessionManagementService:
     def __init__(self, sessions: SessionManager | None) -> None:
         self._sessions = sessions
 
-    async def CreateSession(self, request: api_pb2.CreateSessionRequest, context: Context) -> api_pb2.CreateSessionResponse:
+    async def CreateSession(self, request: api_pb2.CreateSessionRequest, context: Context) -> api_pb2.CreateSessionResponse | bytes:
         if self._sessions is None:
             return api_pb2.CreateSessionResponse(success=False)
         return await self._sessions.create(request)
 
-    async def EndSession(self, request: api_pb2.EndSessionRequest, context: Context) -> api_pb2.EndSessionResponse:
+    async def EndSession(self, request: api_pb2.EndSessionRequest, context: Context) -> api_pb2.EndSessionResponse | bytes:
         if self._sessions is None:
             return api_pb2.EndSessionResponse(success=False)
         return await self._sessions.end(request)
@@ -200,7 +201,7 @@ class SessionManagementService:
             return api_pb2.GetCurrentSessionsResponse(success=False)
         return api_pb2.GetCurrentSessionsResponse(session_keys=self._sessions.current(request.data_source), success=True)
 
-    async def GetSessionInfo(self, request: api_pb2.GetSessionInfoRequest, context: Context) -> api_pb2.GetSessionInfoResponse:
+    async def GetSessionInfo(self, request: api_pb2.GetSessionInfoRequest, context: Context) -> api_pb2.GetSessionInfoResponse | bytes:
         if self._sessions is None:
             return api_pb2.GetSessionInfoResponse(success=False)
         return await self._sessions.info(request.session_key)

@@ -19,6 +19,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from ..log import Log, ProducerRecord, Record, Subscription, TopicPartition
 from ..protos import api_pb2, open_data_pb2
+from . import wire
 from .keys import KeyGenerator
 from .metrics import Metrics
 from .notifications import NotificationHub
@@ -33,6 +34,8 @@ NEW_SESSION = "NewSession"
 SESSION_INFO = "SessionInfo"
 END_OF_SESSION = "EndOfSession"
 DEFAULT_SESSION_TYPE = "Session"
+#: ``topic_partition_offsets`` of NewSessionPacket and EndOfSessionPacket.
+_OFFSETS_FIELD = open_data_pb2.NewSessionPacket.DESCRIPTOR.fields_by_name["topic_partition_offsets"].number
 
 
 @dataclass
@@ -183,7 +186,7 @@ class SessionReplay:
                 await self._end_of_session(packet, notify)
             else:
                 log.debug("SessionInfo record %s:%s has type %r; ignored", record.topic, record.offset, packet.type)
-        except DecodeError as exc:
+        except (DecodeError, ValueError) as exc:
             log.warning("SessionInfo record at offset %d does not parse (%s); ignored", record.offset, exc)
 
     async def _new_session(self, packet: open_data_pb2.Packet, notify: bool) -> None:
@@ -194,8 +197,9 @@ class SessionReplay:
         if content.HasField("session_info") and content.session_info.data_source:
             info.CopyFrom(content.session_info)
         offsets: dict[str, int] = {}
-        for key, offset in content.topic_partition_offsets.items():
-            offsets[offset_key(*parse_offset_key(key))] = offset
+        # keep the writer's order of the map (the parsed map does not)
+        for key in wire.map_keys(packet.content, _OFFSETS_FIELD):
+            offsets[offset_key(*parse_offset_key(key))] = content.topic_partition_offsets[key]
         record = SessionRecord(
             key=packet.session_key,
             data_source=content.data_source,
@@ -247,7 +251,8 @@ class SessionManager:
         value = _session_packet(packet_type, session_key, content)
         await self._log.append([ProducerRecord(SESSION_INFO_TOPIC, value, session_key.encode())])
 
-    async def create(self, request: api_pb2.CreateSessionRequest) -> api_pb2.CreateSessionResponse:
+    async def create(self, request: api_pb2.CreateSessionRequest) -> bytes:
+        """Create a session; returns the serialized ``CreateSessionResponse``."""
         data_source = request.data_source
         await self._router.ensure_data_topics(data_source, self._router.data_route(data_source, ""))
         info = open_data_pb2.SessionInfoPacket(
@@ -283,13 +288,16 @@ class SessionManager:
         )
         await self.registry.add(record, notify=True)
         self._on_data_source(data_source)
-        await self._write(NEW_SESSION, session_key, new_session.SerializeToString())
-        return api_pb2.CreateSessionResponse(session_key=session_key, new_session=new_session, success=True)
+        content = wire.with_ordered_offsets(new_session, "topic_partition_offsets", offsets.items())
+        await self._write(NEW_SESSION, session_key, content)
+        response = api_pb2.CreateSessionResponse(session_key=session_key, success=True)
+        return wire.with_embedded(response, "new_session", content)
 
-    async def end(self, request: api_pb2.EndSessionRequest) -> api_pb2.EndSessionResponse:
+    async def end(self, request: api_pb2.EndSessionRequest) -> bytes:
+        """End a session; returns the serialized ``EndSessionResponse``."""
         record = self.registry.get(request.session_key)
         if record is None:
-            return api_pb2.EndSessionResponse(success=False)
+            return api_pb2.EndSessionResponse(success=False).SerializeToString()
         offsets = await self._router.offsets_snapshot(record.data_source)
         termination = Timestamp()
         if request.HasField("termination_time"):
@@ -303,8 +311,9 @@ class SessionManager:
             data_source=record.data_source, topic_partition_offsets=offsets, termination_time=termination
         )
         await self.registry.complete(record, notify=True)
-        await self._write(END_OF_SESSION, record.key, end_packet.SerializeToString())
-        return api_pb2.EndSessionResponse(end_session=end_packet, success=True)
+        content = wire.with_ordered_offsets(end_packet, "topic_partition_offsets", offsets.items())
+        await self._write(END_OF_SESSION, record.key, content)
+        return wire.with_embedded(api_pb2.EndSessionResponse(success=True), "end_session", content)
 
     async def update(self, session_key: str, change: Callable[[open_data_pb2.SessionInfoPacket], None]) -> bool:
         """Apply ``change`` to a full copy of the stored info, merge it and write it."""
@@ -321,10 +330,11 @@ class SessionManager:
     def current(self, data_source: str) -> list[str]:
         return self.registry.of_data_source(data_source)
 
-    async def info(self, session_key: str) -> api_pb2.GetSessionInfoResponse:
+    async def info(self, session_key: str) -> bytes:
+        """The serialized ``GetSessionInfoResponse`` of a session."""
         record = self.registry.get(session_key)
         if record is None:
-            return api_pb2.GetSessionInfoResponse(success=False)
+            return api_pb2.GetSessionInfoResponse(success=False).SerializeToString()
         info = record.info
         response = api_pb2.GetSessionInfoResponse(
             data_source=record.data_source,
@@ -345,4 +355,4 @@ class SessionManager:
             response.creation_time.CopyFrom(record.creation_time)
         if record.termination_time is not None:
             response.termination_time.CopyFrom(record.termination_time)
-        return response
+        return wire.with_ordered_offsets(response, "topic_partition_offsets", record.offsets.items())

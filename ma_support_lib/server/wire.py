@@ -133,8 +133,17 @@ def length_delimited_field(buffer: bytes, field_number: int) -> bytes | None:
     Used to pick ``data_format`` out of a data packet without decoding its samples.
     Raises ``ValueError`` on malformed input.
     """
+    occurrences = length_delimited_fields(buffer, field_number)
+    return occurrences[-1] if occurrences else None
+
+
+def length_delimited_fields(buffer: bytes, field_number: int) -> list[bytes]:
+    """The bytes of every occurrence of a length-delimited field, in wire order.
+
+    Raises ``ValueError`` on malformed input.
+    """
     position = 0
-    found: bytes | None = None
+    found: list[bytes] = []
     end = len(buffer)
     while position < end:
         key, position = _read_varint(buffer, position)
@@ -148,10 +157,21 @@ def length_delimited_field(buffer: bytes, field_number: int) -> bytes | None:
         elif wire_type == _LEN:
             length, position = _read_varint(buffer, position)
             if number == field_number:
-                found = buffer[position : position + length]
+                found.append(buffer[position : position + length])
             position += length
         else:
             raise ValueError(f"unsupported wire type {wire_type}")
         if position > end:
             raise ValueError("truncated field")
     return found
+
+
+def map_keys(buffer: bytes, field_number: int) -> list[str]:
+    """The keys of a ``map<string, ...>`` field of a serialized message, in wire order.
+
+    Raises ``ValueError`` on malformed input.
+    """
+    return [
+        (length_delimited_field(entry, 1) or b"").decode("utf-8", "replace")
+        for entry in length_delimited_fields(buffer, field_number)
+    ]
