@@ -6,6 +6,7 @@ with ``CloseConnection`` or the server stops; in every case its subscription is 
 
 from __future__ import annotations
 
+import collections
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -227,18 +228,11 @@ class PacketStream:
         positions = self._subscription.positions()
         return self._subscription.closed or all(positions[tp] >= end for tp, end in self._ends.items())
 
+    def _label(self, record: Record) -> str:
+        return self._plan.labels.get(TopicPartition(record.topic, record.partition), "")
+
     def _accept(self, record: Record) -> bytes | None:
-        """The ``PacketResponse`` for a record, or ``None`` if it is filtered out."""
-        if self._key is not None and record.key != self._key:
-            return None
-        label = self._plan.labels.get(TopicPartition(record.topic, record.partition), "")
-        context = self._context
-        self._metrics.router_messages_received.labels(
-            context.connection, context.data_source, label, context.session_key
-        ).inc()
-        self._metrics.router_messages_received_bytes.labels(
-            context.connection, context.data_source, label, context.session_key
-        ).inc(len(record.value))
+        """The ``PacketResponse`` for a record that passed the key filter, or ``None``."""
         try:
             packet = open_data_pb2.Packet.FromString(record.value)
         except DecodeError:
@@ -246,7 +240,7 @@ class PacketStream:
             return None
         if self._keep is not None and not self._keep(packet):
             return None
-        return wire.packet_response(record.value, label, record.timestamp_ms)
+        return wire.packet_response(record.value, self._label(record), record.timestamp_ms)
 
     async def responses(self) -> AsyncIterator[bytes]:
         limit = BATCH_LIMIT if self._batching else POLL_LIMIT
@@ -254,8 +248,9 @@ class PacketStream:
             records = await self._subscription.poll(limit)
             if self._ends is not None:
                 records = [r for r in records if r.offset < self._ends[TopicPartition(r.topic, r.partition)]]
-            accepted = [item for item in map(self._accept, records) if item is not None]
-            self._count(records, accepted)
+            keyed = records if self._key is None else [r for r in records if r.key == self._key]
+            accepted = [item for item in map(self._accept, keyed) if item is not None]
+            self._count(records, keyed, accepted)
             if not accepted:
                 continue
             if self._batching:
@@ -264,17 +259,25 @@ class PacketStream:
                 for item in accepted:
                     yield wire.read_response([item])
 
-    def _count(self, records: list[Record], accepted: list[bytes]) -> None:
-        context = self._context
+    def _count(self, records: list[Record], keyed: list[Record], accepted: list[bytes]) -> None:
+        """Metrics of one poll: records read, passed the key filter, delivered."""
+        metrics, context = self._metrics, self._context
         if self._ends is not None:
-            self._metrics.essential_packets_read.labels(context.connection, context.data_source).inc(len(records))
-            self._metrics.essential_packets_delivered.labels(context.connection, context.data_source).inc(len(accepted))
+            metrics.essential_packets_read.labels(context.connection, context.data_source).inc(len(records))
+            metrics.essential_packets_delivered.labels(context.connection, context.data_source).inc(len(accepted))
             return
-        by_stream: dict[str, int] = {}
-        for record in records:
-            label = self._plan.labels.get(TopicPartition(record.topic, record.partition), "")
-            by_stream[label] = by_stream.get(label, 0) + 1
-        for label, count in by_stream.items():
-            self._metrics.data_packets_read.labels(context.connection, context.data_source, label).inc(count)
+        read: collections.Counter[str] = collections.Counter(map(self._label, records))
+        for label, count in read.items():
+            metrics.data_packets_read.labels(context.connection, context.data_source, label).inc(count)
+        received: collections.Counter[str] = collections.Counter()
+        received_bytes: collections.Counter[str] = collections.Counter()
+        for record in keyed:
+            label = self._label(record)
+            received[label] += 1
+            received_bytes[label] += len(record.value)
+        for label, count in received.items():
+            labels = (context.connection, context.data_source, label, context.session_key)
+            metrics.router_messages_received.labels(*labels).inc(count)
+            metrics.router_messages_received_bytes.labels(*labels).inc(received_bytes[label])
         if self._batching and accepted:
-            self._metrics.data_packets_delivered.labels(context.connection, context.data_source, "").inc(len(accepted))
+            metrics.data_packets_delivered.labels(context.connection, context.data_source, "").inc(len(accepted))
