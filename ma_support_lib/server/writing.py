@@ -6,7 +6,6 @@ so a client never gets a success for a packet that was not stored.
 
 from __future__ import annotations
 
-import collections
 from collections.abc import Awaitable, Sequence
 
 from ..log import Log, ProducerRecord, RecordMetadata
@@ -31,35 +30,32 @@ class PacketWriter:
         per (data source, stream) rather than once per packet.
         """
         records: list[ProducerRecord] = []
-        routes: dict[tuple[str, str], Route] = {}
-        published: collections.Counter[tuple[str, str]] = collections.Counter()
-        routed: collections.Counter[tuple[str, str]] = collections.Counter()
-        routed_bytes: collections.Counter[tuple[str, str]] = collections.Counter()
+        append = records.append
+        # per (data source, stream): its route and [packets, bytes]
+        routes: dict[tuple[str, str], tuple[Route, Route, list[int]]] = {}
         for index, detail in enumerate(details):
             if not detail.HasField("message"):
                 raise InvalidRequestError(f"details[{index}].message is missing: a data packet needs a Packet")
-            data_source, stream = detail.data_source, detail.stream
-            route = routes.get((data_source, stream))
-            if route is None:
-                route = self._router.data_route(data_source, stream)
-                await self._router.ensure_data_topics(data_source, route)
-                routes[(data_source, stream)] = route
+            labels = (detail.data_source, detail.stream)
+            known = routes.get(labels)
+            if known is None:
+                route = self._router.data_route(*labels)
+                await self._router.ensure_data_topics(labels[0], route)
+                known = routes[labels] = (route, self._router.essentials_route(labels[0]), [0, 0])
+            route, essentials, counts = known
             message = detail.message
             value = message.SerializeToString()
             key = detail.session_key.encode()
             if message.is_essential:
-                essentials = self._router.essentials_route(data_source)
-                records.append(ProducerRecord(essentials.topic, value, key, essentials.partition))
-            records.append(ProducerRecord(route.topic, value, key, route.partition))
-            published[(data_source, stream)] += 1
-            routed[(data_source, route.stream)] += 1
-            routed_bytes[(data_source, route.stream)] += len(value)
+                append(ProducerRecord(essentials.topic, value, key, essentials.partition))
+            append(ProducerRecord(route.topic, value, key, route.partition))
+            counts[0] += 1
+            counts[1] += len(value)
         metrics = self._metrics
-        for labels, count in published.items():
-            metrics.data_packets_published.labels(*labels).inc(count)
-        for labels, count in routed.items():
-            metrics.data_packets_routed.labels(*labels).inc(count)
-            metrics.data_packets_routed_bytes.labels(*labels).inc(routed_bytes[labels])
+        for (data_source, stream), (route, _, (packets, size)) in routes.items():
+            metrics.data_packets_published.labels(data_source, stream).inc(packets)
+            metrics.data_packets_routed.labels(data_source, route.stream).inc(packets)
+            metrics.data_packets_routed_bytes.labels(data_source, route.stream).inc(size)
         return records
 
     def info_records(self, packets: Sequence[open_data_pb2.Packet]) -> list[ProducerRecord]:
