@@ -559,6 +559,16 @@ def parse(message_type: type[T], data: bytes) -> T:
     return message_type.FromString(data)  # type: ignore[attr-defined, no-any-return]
 
 
+def parameters_of(harness: Harness, format_id: int, data_source: str = DATA_SOURCE) -> list[str]:
+    request = api_pb2.GetParametersListRequest(data_source=data_source, data_format_identifier=format_id)
+    return list(harness.formats.GetParametersList(request).parameters)
+
+
+def event_of(harness: Harness, format_id: int, data_source: str = DATA_SOURCE) -> str:
+    request = api_pb2.GetEventRequest(data_source=data_source, data_format_identifier=format_id)
+    return str(harness.formats.GetEvent(request).event)
+
+
 # -- raw protobuf, for what the generated classes hide (the order of map entries) ------------------
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ma_support_lib.protos import api_pb2, open_data_pb2
 
 from .helpers import (
+    event_of,
+    parameters_of,
     DATA_SOURCE,
     Harness,
     ServerFactory,
@@ -13,16 +15,6 @@ from .helpers import (
     parse,
     utc_ticks,
 )
-
-
-def parameters_of(harness: Harness, format_id: int, data_source: str = DATA_SOURCE) -> list[str]:
-    request = api_pb2.GetParametersListRequest(data_source=data_source, data_format_identifier=format_id)
-    return list(harness.formats.GetParametersList(request).parameters)
-
-
-def event_of(harness: Harness, format_id: int, data_source: str = DATA_SOURCE) -> str:
-    request = api_pb2.GetEventRequest(data_source=data_source, data_format_identifier=format_id)
-    return str(harness.formats.GetEvent(request).event)
 
 
 def test_the_same_list_gets_the_same_id(server: Harness) -> None:

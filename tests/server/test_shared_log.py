@@ -5,6 +5,7 @@ from __future__ import annotations
 from ma_support_lib.protos import api_pb2, open_data_pb2
 
 from .helpers import (
+    parameters_of,
     DATA_SOURCE,
     MAPPINGS,
     Harness,
@@ -24,11 +25,6 @@ from .helpers import (
     with_id,
     write,
 )
-
-
-def parameters_of(harness: Harness, format_id: int, data_source: str = DATA_SOURCE) -> list[str]:
-    request = api_pb2.GetParametersListRequest(data_source=data_source, data_format_identifier=format_id)
-    return list(harness.formats.GetParametersList(request).parameters)
 
 
 def current_sessions(harness: Harness, data_source: str = DATA_SOURCE) -> list[str]:
