@@ -231,7 +231,7 @@ class PacketStream:
     def _label(self, record: Record) -> str:
         return self._plan.labels.get(TopicPartition(record.topic, record.partition), "")
 
-    def _accept(self, record: Record) -> bytes | None:
+    def _accept(self, record: Record, label: str) -> bytes | None:
         """The ``PacketResponse`` for a record that passed the key filter, or ``None``."""
         try:
             packet = open_data_pb2.Packet.FromString(record.value)
@@ -240,7 +240,7 @@ class PacketStream:
             return None
         if self._keep is not None and not self._keep(packet):
             return None
-        return wire.packet_response(record.value, self._label(record), record.timestamp_ms)
+        return wire.packet_response(record.value, label, record.timestamp_ms)
 
     async def responses(self) -> AsyncIterator[bytes]:
         limit = BATCH_LIMIT if self._batching else POLL_LIMIT
@@ -248,9 +248,10 @@ class PacketStream:
             records = await self._subscription.poll(limit)
             if self._ends is not None:
                 records = [r for r in records if r.offset < self._ends[TopicPartition(r.topic, r.partition)]]
-            keyed = records if self._key is None else [r for r in records if r.key == self._key]
-            accepted = [item for item in map(self._accept, keyed) if item is not None]
-            self._count(records, keyed, accepted)
+            labelled = [(record, self._label(record)) for record in records]
+            keyed = labelled if self._key is None else [pair for pair in labelled if pair[0].key == self._key]
+            accepted = [item for item in (self._accept(*pair) for pair in keyed) if item is not None]
+            self._count(labelled, keyed, accepted)
             if not accepted:
                 continue
             if self._batching:
@@ -259,20 +260,21 @@ class PacketStream:
                 for item in accepted:
                     yield wire.read_response([item])
 
-    def _count(self, records: list[Record], keyed: list[Record], accepted: list[bytes]) -> None:
-        """Metrics of one poll: records read, passed the key filter, delivered."""
+    def _count(
+        self, records: list[tuple[Record, str]], keyed: list[tuple[Record, str]], accepted: list[bytes]
+    ) -> None:
+        """Metrics of one poll: ``(record, stream label)`` read, passed the key filter, delivered."""
         metrics, context = self._metrics, self._context
         if self._ends is not None:
             metrics.essential_packets_read.labels(context.connection, context.data_source).inc(len(records))
             metrics.essential_packets_delivered.labels(context.connection, context.data_source).inc(len(accepted))
             return
-        read: collections.Counter[str] = collections.Counter(map(self._label, records))
+        read: collections.Counter[str] = collections.Counter(label for _, label in records)
         for label, count in read.items():
             metrics.data_packets_read.labels(context.connection, context.data_source, label).inc(count)
         received: collections.Counter[str] = collections.Counter()
         received_bytes: collections.Counter[str] = collections.Counter()
-        for record in keyed:
-            label = self._label(record)
+        for record, label in keyed:
             received[label] += 1
             received_bytes[label] += len(record.value)
         for label, count in received.items():
