@@ -20,6 +20,8 @@ from .config import ServerConfig
 
 DATA_SOURCE = "DemoCar"
 PARAMETERS = ("Sin:Demo", "Cos:Demo", "Speed:Demo")
+#: The waveform of each parameter, as a function of the phase 2*pi*t.
+SIGNALS = (math.sin, math.cos, lambda phase: 150 + 100 * math.sin(phase / 3))
 SAMPLES_PER_PACKET = 100
 RATE_HZ = 1000
 
@@ -27,12 +29,11 @@ RATE_HZ = 1000
 def sine_packet(session_key: str, format_id: int, first_sample: int) -> open_data_pb2.Packet:
     """One PeriodicData packet: 100 samples at 1 kHz of each demo parameter."""
     columns = []
-    for index in range(len(PARAMETERS)):
-        samples = []
-        for n in range(first_sample, first_sample + SAMPLES_PER_PACKET):
-            t = n / RATE_HZ
-            value = (math.sin, math.cos, lambda x: 150 + 100 * math.sin(x / 3))[index](2 * math.pi * t)
-            samples.append(open_data_pb2.DoubleSample(value=value, status=open_data_pb2.DATA_STATUS_VALID))
+    for signal in SIGNALS:
+        samples = [
+            open_data_pb2.DoubleSample(value=signal(2 * math.pi * n / RATE_HZ), status=open_data_pb2.DATA_STATUS_VALID)
+            for n in range(first_sample, first_sample + SAMPLES_PER_PACKET)
+        ]
         columns.append(open_data_pb2.SampleColumn(double_samples=open_data_pb2.DoubleSampleList(samples=samples)))
     content = open_data_pb2.PeriodicDataPacket(
         data_format=open_data_pb2.SampleDataFormat(data_format_identifier=format_id),
