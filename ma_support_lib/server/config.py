@@ -14,6 +14,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..contracts.shared.partition_mapping import PartitionMapping
+
+__all__ = ["ConfigError", "PartitionMapping", "ServerConfig", "StreamCreationStrategy"]
+
 #: Where the reference looks for its configuration, relative to the working directory.
 DEFAULT_CONFIG_PATH = "/Configs/AppConfig.json"
 #: Prometheus port when neither ``--metrics-port`` nor ``PROMETHEUS_METRIC_PORT`` says otherwise.
@@ -33,14 +37,6 @@ class StreamCreationStrategy(enum.IntEnum):
 
     PARTITION_BASED = 1
     TOPIC_BASED = 2
-
-
-@dataclass(frozen=True)
-class PartitionMapping:
-    """A stream name and the partition of the data source topic that carries it."""
-
-    stream: str
-    partition: int
 
 
 @dataclass(frozen=True)

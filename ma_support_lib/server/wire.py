@@ -15,32 +15,27 @@ from collections.abc import Iterable
 
 from google.protobuf.message import Message
 
-_LEN = 2
-_VARINT = 0
+from ..wire import LEN, VARINT, length_delimited, length_delimited_field, length_delimited_fields, map_keys, tag, varint
 
+__all__ = [
+    "length_delimited_field",
+    "length_delimited_fields",
+    "map_keys",
+    "packet_response",
+    "read_response",
+    "serialize_with_field",
+    "timestamp_ms",
+    "varint",
+    "with_embedded",
+    "with_ordered_offsets",
+]
 
-def varint(value: int) -> bytes:
-    """Base-128 varint of a non-negative int (negative int64 as two's complement)."""
-    if value < 0:
-        value += 1 << 64
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def _tag(field_number: int, wire_type: int) -> bytes:
-    return varint((field_number << 3) | wire_type)
-
-
-_PACKET = _tag(1, _LEN)
-_STREAM = _tag(2, _LEN)
-_SUBMIT_TIME = _tag(3, _LEN)
-_SECONDS = _tag(1, _VARINT)
-_NANOS = _tag(2, _VARINT)
-_RESPONSE = _tag(1, _LEN)
+_PACKET = tag(1, LEN)
+_STREAM = tag(2, LEN)
+_SUBMIT_TIME = tag(3, LEN)
+_SECONDS = tag(1, VARINT)
+_NANOS = tag(2, VARINT)
+_RESPONSE = tag(1, LEN)
 
 
 def timestamp_ms(milliseconds: int) -> bytes:
@@ -73,10 +68,6 @@ def read_response(packet_responses: list[bytes]) -> bytes:
     return b"".join(parts)
 
 
-def _length_delimited(field_number: int, data: bytes) -> bytes:
-    return _tag(field_number, _LEN) + varint(len(data)) + data
-
-
 def _field_number(message: Message, field_name: str) -> int:
     return int(message.DESCRIPTOR.fields_by_name[field_name].number)
 
@@ -101,7 +92,7 @@ def with_ordered_offsets(message: Message, field_name: str, offsets: Iterable[tu
     ``offsets`` in the given order."""
     number = _field_number(message, field_name)
     entries = b"".join(
-        _length_delimited(number, _length_delimited(1, key.encode()) + _tag(2, _VARINT) + varint(value))
+        length_delimited(number, length_delimited(1, key.encode()) + tag(2, VARINT) + varint(value))
         for key, value in offsets
     )
     return serialize_with_field(message, field_name, entries)
@@ -109,69 +100,6 @@ def with_ordered_offsets(message: Message, field_name: str, offsets: Iterable[tu
 
 def with_embedded(message: Message, field_name: str, serialized: bytes) -> bytes:
     """``message`` serialized with the message field ``field_name`` set to ``serialized``."""
-    return serialize_with_field(message, field_name, _length_delimited(_field_number(message, field_name), serialized))
+    return serialize_with_field(message, field_name, length_delimited(_field_number(message, field_name), serialized))
 
 
-def _read_varint(buffer: bytes, position: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if position >= len(buffer):
-            raise ValueError("truncated varint")
-        byte = buffer[position]
-        position += 1
-        result |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return result, position
-        shift += 7
-        if shift > 63:
-            raise ValueError("varint too long")
-
-
-def length_delimited_field(buffer: bytes, field_number: int) -> bytes | None:
-    """The bytes of the last occurrence of a length-delimited field, or ``None``.
-
-    Used to pick ``data_format`` out of a data packet without decoding its samples.
-    Raises ``ValueError`` on malformed input.
-    """
-    occurrences = length_delimited_fields(buffer, field_number)
-    return occurrences[-1] if occurrences else None
-
-
-def length_delimited_fields(buffer: bytes, field_number: int) -> list[bytes]:
-    """The bytes of every occurrence of a length-delimited field, in wire order.
-
-    Raises ``ValueError`` on malformed input.
-    """
-    position = 0
-    found: list[bytes] = []
-    end = len(buffer)
-    while position < end:
-        key, position = _read_varint(buffer, position)
-        number, wire_type = key >> 3, key & 7
-        if wire_type == _VARINT:
-            _, position = _read_varint(buffer, position)
-        elif wire_type == 1:
-            position += 8
-        elif wire_type == 5:
-            position += 4
-        elif wire_type == _LEN:
-            length, position = _read_varint(buffer, position)
-            if number == field_number:
-                found.append(buffer[position : position + length])
-            position += length
-        else:
-            raise ValueError(f"unsupported wire type {wire_type}")
-        if position > end:
-            raise ValueError("truncated field")
-    return found
-
-
-def map_keys(buffer: bytes, field_number: int) -> list[str]:
-    """The keys of a ``map<string, ...>`` field of a serialized message, in wire order.
-
-    Raises ``ValueError`` on malformed input.
-    """
-    return [
-        (length_delimited_field(entry, 1) or b"").decode("utf-8", "replace")
-        for entry in length_delimited_fields(buffer, field_number)
-    ]

@@ -1,0 +1,1 @@
+"""The gRPC backend: the public services over a Stream API server."""

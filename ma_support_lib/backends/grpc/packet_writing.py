@@ -1,0 +1,210 @@
+"""Packet writing over the Stream API: queued, batched, client-streamed."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator
+
+import grpc
+from google.protobuf.message import DecodeError
+
+from ...contracts.packet_writing.i_packet_writer_service import IPacketWriterService
+from ...contracts.packet_writing.info_type import InfoType
+from ...contracts.packet_writing.packet_bytes import PacketBytes
+from ...contracts.shared.api_result import ApiResult
+from ...core.base.logger import ILogger
+from ...core.base.service_base import ServiceBase
+from ...protos import api_pb2, open_data_pb2
+from ...wire import length_delimited
+from .client import StreamApiClient, describe_rpc_error, service_call, unary
+from .data_sources import DataSources
+
+#: Most packets in one ``WriteDataPacketsRequest``.
+BATCH_PACKETS = 500
+#: Most bytes in one request (the server accepts up to 64 MiB).
+BATCH_BYTES = 4 * 1024 * 1024
+#: Most bytes queued before ``write_data`` waits (back-pressure).
+QUEUE_BYTES = 64 * 1024 * 1024
+#: An idle stream is closed after this long, which acknowledges everything sent on it.
+IDLE_CLOSE_S = 0.2
+#: How long ``stop`` waits for the last acknowledgements.
+STOP_FLUSH_S = 60.0
+#: How long ``write_data`` waits for queue space before it gives up.
+QUEUE_WAIT_S = 30.0
+
+
+class GrpcPacketWriterService(ServiceBase, IPacketWriterService):
+    """``write_data`` checks and queues a packet; a sender thread streams the queue to
+    ``WriteDataPackets`` in batches.
+
+    A stream stays open while packets keep coming and is closed when the queue has been
+    empty for ``IDLE_CLOSE_S`` (or on ``flush``/``stop``); the server's answer acknowledges
+    every packet of that stream. If a stream fails, its packets are counted as lost, the
+    logger says why, and the next ``write_data`` or ``flush`` returns ``success=False``
+    with that message. Nothing is resent automatically (a resend could duplicate packets
+    the server had already stored).
+    """
+
+    def __init__(self, client: StreamApiClient, data_sources: DataSources, logger: ILogger) -> None:
+        super().__init__(logger)
+        self._client = client
+        self._data_sources = data_sources
+        self._queue: deque[bytes] = deque()
+        self._queued_bytes = 0
+        self._cond = threading.Condition()
+        self._enqueued = 0  # packets accepted by write_data
+        self._settled = 0  # packets whose stream has answered (acknowledged or failed)
+        self._flush_target = 0  # a flush waits for the stream that carries packet number this
+        self._closing = False
+        self._failure: str | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def _on_start(self) -> None:
+        self._thread = threading.Thread(target=self._send_loop, name="packet-writer", daemon=True)
+        self._thread.start()
+
+    def _on_stop(self) -> None:
+        result = self._flush(STOP_FLUSH_S)
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join()
+        if not result.success:
+            self._logger.error(f"packet writer stopped with unacknowledged packets: {result.message}")
+
+    # -- API ---------------------------------------------------------------------------------
+
+    def write_data(self, data_source: str, stream: str, session_key: str, packet_bytes: PacketBytes) -> ApiResult[bool]:
+        refusal = self.refusal("write_data")
+        if refusal is not None:
+            return ApiResult.fail(refusal)
+        data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            return ApiResult.fail(f"write_data: packet_bytes must be PacketBytes or bytes, got {type(packet_bytes).__name__}")
+        problem = _check_packet(bytes(data))
+        if problem is not None:
+            return ApiResult.fail(f"write_data: {problem}")
+        if not data_source:
+            return ApiResult.fail("write_data: data_source is empty")
+        detail = _details(bytes(data), data_source, stream or "", session_key or "")
+        with self._cond:
+            failure = self._take_failure()
+            if failure is not None:
+                return ApiResult.fail(failure)
+            if not self._cond.wait_for(
+                lambda: self._queued_bytes < QUEUE_BYTES or self._closing, timeout=QUEUE_WAIT_S
+            ):
+                return ApiResult.fail(
+                    f"write_data: the send queue stayed full for {QUEUE_WAIT_S:g} s; is the server keeping up?"
+                )
+            if self._closing:
+                return ApiResult.fail("write_data: the service is stopping")
+            self._queue.append(detail)
+            self._queued_bytes += len(detail)
+            self._enqueued += 1
+            self._cond.notify_all()
+        self._data_sources.add(data_source)
+        return ApiResult.ok(True)
+
+    def write_info(self, packet_bytes: PacketBytes, info_type: InfoType = InfoType.SESSION_INFO) -> ApiResult[bool]:
+        def call() -> ApiResult[bool]:
+            data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
+            try:
+                packet = open_data_pb2.Packet.FromString(bytes(data))
+            except (DecodeError, TypeError) as exc:
+                return ApiResult.fail(f"write_info: packet_bytes is not a serialized Packet ({exc})")
+            kind = InfoType(info_type)
+            request = api_pb2.WriteInfoPacketRequest(message=packet, type=kind.value)  # type: ignore[arg-type]
+            unary(self._client.writer.WriteInfoPacket, request)
+            return ApiResult.ok(True)
+
+        return service_call(self, "write_info", call)
+
+    def flush(self, timeout: float | None = None) -> ApiResult[bool]:
+        return self._flush(timeout)
+
+    def _flush(self, timeout: float | None) -> ApiResult[bool]:
+        with self._cond:
+            target = self._enqueued
+            self._flush_target = max(self._flush_target, target)
+            self._cond.notify_all()
+            if not self._cond.wait_for(lambda: self._settled >= target or self._closing, timeout=timeout):
+                return ApiResult.fail(f"flush: {target - self._settled} packet(s) still unacknowledged after {timeout:g} s")
+            failure = self._take_failure()
+        return ApiResult.fail(failure) if failure is not None else ApiResult.ok(True)
+
+    def _take_failure(self) -> str | None:
+        failure, self._failure = self._failure, None
+        return failure
+
+    # -- the sender thread -------------------------------------------------------------------
+
+    def _send_loop(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: bool(self._queue) or self._closing)
+                if not self._queue and self._closing:
+                    return
+            sent = [0]
+            try:
+                self._client.write_data_packets(self._requests(sent))
+            except grpc.RpcError as exc:
+                message = (
+                    f"{sent[0]} packet(s) were not acknowledged by the server at {self._client.address} "
+                    f"({describe_rpc_error(exc)})"
+                )
+                self._logger.error(f"packet writer: {message}")
+                with self._cond:
+                    self._failure = message
+            with self._cond:
+                self._settled += sent[0]
+                self._cond.notify_all()
+
+    def _requests(self, sent: list[int]) -> Iterator[bytes]:
+        """Requests for one stream: everything queued, until the queue stays idle."""
+        while True:
+            with self._cond:
+
+                def flushed() -> bool:
+                    pending = self._flush_target - self._settled
+                    return 0 < pending <= sent[0]
+
+                if not self._queue and not flushed():
+                    self._cond.wait_for(lambda: bool(self._queue) or flushed() or self._closing, timeout=IDLE_CLOSE_S)
+                if not self._queue or flushed():
+                    return
+                batch: list[bytes] = []
+                size = 0
+                while self._queue and len(batch) < BATCH_PACKETS and size < BATCH_BYTES:
+                    detail = self._queue.popleft()
+                    batch.append(detail)
+                    size += len(detail)
+                self._queued_bytes -= size
+                sent[0] += len(batch)
+                self._cond.notify_all()
+            yield b"".join(length_delimited(1, detail) for detail in batch)
+
+
+def _check_packet(data: bytes) -> str | None:
+    """Why ``data`` is not a writable serialized ``Packet``, or ``None``."""
+    try:
+        packet = open_data_pb2.Packet.FromString(data)
+    except DecodeError as exc:
+        return f"packet_bytes is not a serialized open_data Packet ({exc})"
+    if not packet.type:
+        return "the packet has no type (for example 'PeriodicData')"
+    return None
+
+
+def _details(packet: bytes, data_source: str, stream: str, session_key: str) -> bytes:
+    """A serialized ``DataPacketDetails`` (fields in number order, empty strings omitted)."""
+    parts = [length_delimited(1, packet), length_delimited(2, data_source.encode())]
+    if stream:
+        parts.append(length_delimited(3, stream.encode()))
+    if session_key:
+        parts.append(length_delimited(4, session_key.encode()))
+    return b"".join(parts)

@@ -1,0 +1,1 @@
+"""Contracts: data format management."""

@@ -1,0 +1,1 @@
+"""Contracts: session management."""

@@ -1,0 +1,1 @@
+"""The library core: bootstrap, root object, module APIs and the service lifecycle."""

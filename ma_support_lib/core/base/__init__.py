@@ -1,0 +1,1 @@
+"""Bootstrap, logger and the root library object (official module paths)."""
