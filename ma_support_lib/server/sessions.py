@@ -34,6 +34,8 @@ NEW_SESSION = "NewSession"
 SESSION_INFO = "SessionInfo"
 END_OF_SESSION = "EndOfSession"
 DEFAULT_SESSION_TYPE = "Session"
+#: ``GetCurrentSessions`` data source that lists the sessions of every data source.
+ALL_DATA_SOURCES = "*"
 #: ``topic_partition_offsets`` of NewSessionPacket and EndOfSessionPacket.
 _OFFSETS_FIELD = open_data_pb2.NewSessionPacket.DESCRIPTOR.fields_by_name["topic_partition_offsets"].number
 
@@ -328,6 +330,10 @@ class SessionManager:
         return True
 
     def current(self, data_source: str) -> list[str]:
+        """Keys of the data source's sessions in creation order; ``*`` (which no data source
+        can be named) lists every session, an extension of the reference server."""
+        if data_source == ALL_DATA_SOURCES:
+            return list(self.registry.sessions)
         return self.registry.of_data_source(data_source)
 
     async def info(self, session_key: str) -> bytes:

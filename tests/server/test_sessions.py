@@ -183,6 +183,8 @@ def test_get_current_sessions_lists_a_data_source_in_creation_order(server: Harn
     assert current("car") == api_pb2.GetCurrentSessionsResponse(success=True)
     assert current("Ca") == api_pb2.GetCurrentSessionsResponse(success=True)
     assert current("") == api_pb2.GetCurrentSessionsResponse(success=True)
+    # extension: "*" (no data source can have that name) lists every session
+    assert current("*") == api_pb2.GetCurrentSessionsResponse(session_keys=[first, other, second, third], success=True)
 
 
 # -- updates ----------------------------------------------------------------------------------------------

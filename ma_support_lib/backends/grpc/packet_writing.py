@@ -15,7 +15,9 @@ from ...contracts.packet_writing.packet_bytes import PacketBytes
 from ...contracts.shared.api_result import ApiResult
 from ...core.base.logger import ILogger
 from ...core.base.service_base import ServiceBase
+from ...log.base import InvalidTopicError, validate_topic_name
 from ...protos import api_pb2, open_data_pb2
+from ...server.routing import essentials_topic, stream_topic
 from ...wire import length_delimited
 from .client import StreamApiClient, describe_rpc_error, service_call, unary
 from .data_sources import DataSources
@@ -88,8 +90,9 @@ class GrpcPacketWriterService(ServiceBase, IPacketWriterService):
         problem = _check_packet(bytes(data))
         if problem is not None:
             return ApiResult.fail(f"write_data: {problem}")
-        if not data_source:
-            return ApiResult.fail("write_data: data_source is empty")
+        problem = _check_names(data_source, stream)
+        if problem is not None:
+            return ApiResult.fail(f"write_data: {problem}")
         detail = _details(bytes(data), data_source, stream or "", session_key or "")
         with self._cond:
             failure = self._take_failure()
@@ -197,6 +200,24 @@ def _check_packet(data: bytes) -> str | None:
         return f"packet_bytes is not a serialized open_data Packet ({exc})"
     if not packet.type:
         return "the packet has no type (for example 'PeriodicData')"
+    return None
+
+
+def _check_names(data_source: str, stream: str) -> str | None:
+    """Why a data source or stream name cannot name its Kafka topics, or ``None``."""
+    if not isinstance(data_source, str) or not isinstance(stream, str):
+        return "data_source and stream must be strings"
+    if not data_source:
+        return "data_source is empty"
+    try:
+        validate_topic_name(essentials_topic(data_source))
+        if stream:
+            validate_topic_name(stream_topic(data_source, stream))
+    except InvalidTopicError:
+        return (
+            f"data source {data_source!r} / stream {stream!r} cannot name Kafka topics; use ASCII letters, "
+            "digits, '.', '_' and '-'"
+        )
     return None
 
 

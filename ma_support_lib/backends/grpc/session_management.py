@@ -16,6 +16,7 @@ from ...contracts.shared.api_result import ApiResult
 from ...core.base.logger import ILogger
 from ...core.base.service_base import ServiceBase
 from ...protos import api_pb2
+from ...server.sessions import ALL_DATA_SOURCES
 from .client import StreamApiClient, service_call, unary
 from .convert import duration, local_utc_offset, session_info_from_response
 from .data_sources import DataSources
@@ -25,8 +26,9 @@ from .session_feed import SessionChange, SessionFeed
 class GrpcSessionManagementService(ServiceBase, ISessionManagementService):
     """Sessions through ``SessionManagementService``; events from the session feed.
 
-    ``get_all_sessions`` lists the sessions of every data source this library knows of:
-    ``Default``, those it has used, and those announced in the session feed.
+    ``get_all_sessions`` lists every session on our server (which answers the ``*`` data
+    source with all of them); on a server that does not, it lists the sessions of every data
+    source this library knows of: ``Default``, those it has used, and those in the session feed.
     """
 
     def __init__(self, client: StreamApiClient, feed: SessionFeed, data_sources: DataSources, logger: ILogger) -> None:
@@ -75,15 +77,13 @@ class GrpcSessionManagementService(ServiceBase, ISessionManagementService):
 
     def get_all_sessions(self) -> ApiResult[list[SessionInfo]]:
         def call() -> ApiResult[list[SessionInfo]]:
-            sessions: list[SessionInfo] = []
-            for data_source in sorted(self._data_sources.known() | self._feed.data_sources()):
+            keys: dict[str, None] = {}
+            for data_source in [ALL_DATA_SOURCES, *sorted(self._data_sources.known() | self._feed.data_sources())]:
                 listed = unary(
                     self._client.sessions.GetCurrentSessions, api_pb2.GetCurrentSessionsRequest(data_source=data_source)
                 )
-                for key in listed.session_keys:
-                    info = self._info(key)
-                    if info is not None:
-                        sessions.append(info)
+                keys.update(dict.fromkeys(listed.session_keys))
+            sessions = [info for info in map(self._info, keys) if info is not None]
             sessions.sort(key=lambda s: (s.creation_time is None, s.creation_time or 0))
             return ApiResult.ok(sessions)
 
