@@ -1,0 +1,1 @@
+"""Reads live or historic sessions and prints the samples of one parameter."""

@@ -1,0 +1,1 @@
+"""Writes a sine-wave session the way the official sample writer does."""

@@ -1,0 +1,72 @@
+"""Sample writer: one sine-wave session through the support library.
+
+    python -m sample_code.sample_writer.main                  # 100 packets at real time (about 100 s)
+    python -m sample_code.sample_writer.main --packets 10 --fast
+
+By default the library runs the Stream API in this process over the durable log in
+``~/.local/share/ma-support-lib/data``; a sample reader started on the same directory (the
+default) connects to it and sees the session live.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ma_support_lib.contracts.shared.stream_api_configuration import DEFAULT_BROKER, StreamingApiConfiguration
+from ma_support_lib.contracts.shared.stream_creation_strategy import StreamCreationStrategy
+from ma_support_lib.core.base.logger import Logger
+from ma_support_lib.core.base.support_library_bootstrapper import SupportLibraryBootstrapper
+
+from .mock_data_writer import MockDataWriter
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--broker", default=DEFAULT_BROKER, help="memory://, file://DIR or a Kafka bootstrap list")
+    parser.add_argument("--stream-api-address", help="HOST:PORT of a running Stream API server to use instead")
+    parser.add_argument("--packets", type=int, default=100, help="PeriodicData packets to write (1 s of data each)")
+    parser.add_argument("--fast", action="store_true", help="write as fast as possible instead of at real time")
+    parser.add_argument("--data-source", default="Default")
+    parser.add_argument("--no-wait", action="store_true", help="exit when done instead of waiting for Enter")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    configuration = StreamingApiConfiguration(
+        arguments.broker, StreamCreationStrategy.TOPIC_BASE, [], 10, stream_api_address=arguments.stream_api_address
+    )
+    logger = Logger()
+    support_lib = SupportLibraryBootstrapper.bootstrap(configuration, logger).create()
+    support_lib.initialise()
+    support_lib.start()
+    try:
+        services = []
+        for name, api in (
+            ("session management", support_lib.get_session_manager_api()),
+            ("data format management", support_lib.get_data_format_manager_api()),
+            ("packet writing", support_lib.get_writing_packet_api()),
+        ):
+            created = api.create_service()
+            if not created.success or created.data is None:
+                logger.error(f"Unable to create the {name} service: {created.message}")
+                return 1
+            created.data.initialise()
+            created.data.start()
+            services.append(created.data)
+        sessions, formats, writer = services
+        mock = MockDataWriter(
+            writer, formats, sessions, logger, arguments.packets, not arguments.fast, arguments.data_source  # type: ignore[arg-type]
+        )
+        if mock.create_start_write_and_end_mock_session() is None:
+            return 1
+        if not arguments.no_wait and sys.stdin.isatty():
+            input("Press Enter to close...")
+        return 0
+    finally:
+        support_lib.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
