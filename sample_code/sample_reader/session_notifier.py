@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from ma_support_lib.contracts.packet_reading.coverage_cursor_info import CoverageCursorInfo
 from ma_support_lib.contracts.packet_reading.i_packet_reader_service import IPacketReaderService
@@ -23,7 +24,7 @@ class SessionNotifier:
         for event, callback in self._subscriptions():
             event.subscribe(callback)
 
-    def _subscriptions(self) -> list[tuple[object, object]]:
+    def _subscriptions(self) -> list[tuple[Any, Any]]:
         reader = self._reader
         return [
             (reader.session_reading_started, self._on_session_reading_started),
@@ -37,7 +38,7 @@ class SessionNotifier:
 
     def unsubscribe_from_events(self) -> None:
         for event, callback in self._subscriptions():
-            event.unsubscribe(callback)  # type: ignore[attr-defined]
+            event.unsubscribe(callback)
 
     def _on_session_reading_started(self, sender: object, session_info: SessionInfo) -> None:
         self._logger.info(f"Session reading started: {session_info.identifier!r} ({session_info.session_key})")
