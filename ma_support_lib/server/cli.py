@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..log import LogError
-from . import demo
+from .. import demo
 from .app import StreamApiServer
 from .config import DEFAULT_CONFIG_PATH, ConfigError, HostEnvironment, ServerConfig
 from .start_listener import wait_for_start_request
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "demo":
-            return demo.run(args.broker, args.packets)
+            return demo.run(args.broker, args.packets, args.rate)
         env = HostEnvironment.from_environ()
         config = load_config(args, env)
         return asyncio.run(serve(config, env))

@@ -30,8 +30,9 @@ from .session_feed import SessionChange
 #: Once every stream read so far has delivered its ``EndOfSession``, the session completes
 #: when nothing more arrives for this long (packets of other streams may still be on the way).
 DRAIN_S = 0.5
-#: While a session is live, its stream list is re-read this often to pick up new streams.
-STREAM_DISCOVERY_S = 1.0
+#: While a session is live, its stream list is re-read this often to pick up new streams
+#: (the first packets of a stream created after the session started wait at most this long).
+STREAM_DISCOVERY_S = 0.2
 _END_OF_SESSION = b"EndOfSession"
 _COVERAGE_CURSOR = b"CoverageCursorInfo"
 
