@@ -17,24 +17,19 @@ from ma_support_lib.contracts.packet_reading.i_packet_reader_service import IPac
 from ma_support_lib.contracts.packet_reading.packet_reading_configuration import PacketReadingConfiguration
 from ma_support_lib.contracts.packet_reading.packet_reading_type import PacketReadingType
 from ma_support_lib.contracts.session_management.session_info import SessionInfo
-from ma_support_lib.contracts.shared.stream_api_configuration import DEFAULT_BROKER, StreamingApiConfiguration
-from ma_support_lib.contracts.shared.stream_creation_strategy import StreamCreationStrategy
 from ma_support_lib.core.base.logger import ILogger, Logger
 from ma_support_lib.core.base.support_library import SupportLibrary
-from ma_support_lib.core.base.support_library_bootstrapper import SupportLibraryBootstrapper
 
+from ..connection import argument_parser, start_library
 from .received_packet_dto_handler import ReceivedPacketDtoHandler
 from .session_notifier import SessionNotifier
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--broker", default=DEFAULT_BROKER, help="memory://, file://DIR or a Kafka bootstrap list")
-    parser.add_argument("--stream-api-address", help="HOST:PORT of a running Stream API server to use instead")
+    parser = argument_parser(__doc__)
     parser.add_argument("--mode", choices=["live", "historic"], help="read live sessions or a recorded one")
     parser.add_argument("--session", help="historic: 'latest', an index of the printed list, or a session key")
     parser.add_argument("--parameter", default="Sin:MyApp", help="parameter whose samples are printed")
-    parser.add_argument("--data-source", default="Default")
     parser.add_argument("--timeout", type=float, default=10, help="seconds without packets that end a session")
     parser.add_argument(
         "--exit-after-session", action="store_true", help="exit once a session has been read (no prompt)"
@@ -44,13 +39,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    configuration = StreamingApiConfiguration(
-        arguments.broker, StreamCreationStrategy.TOPIC_BASE, [], 10, stream_api_address=arguments.stream_api_address
-    )
     logger = Logger()
-    support_lib = SupportLibraryBootstrapper.bootstrap(configuration, logger).create()
-    support_lib.initialise()
-    support_lib.start()
+    support_lib = start_library(arguments, logger)
     try:
         return _run(support_lib, arguments, logger)
     finally:

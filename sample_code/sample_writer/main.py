@@ -13,34 +13,24 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ma_support_lib.contracts.shared.stream_api_configuration import DEFAULT_BROKER, StreamingApiConfiguration
-from ma_support_lib.contracts.shared.stream_creation_strategy import StreamCreationStrategy
 from ma_support_lib.core.base.logger import Logger
-from ma_support_lib.core.base.support_library_bootstrapper import SupportLibraryBootstrapper
 
+from ..connection import argument_parser, start_library
 from .mock_data_writer import MockDataWriter
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--broker", default=DEFAULT_BROKER, help="memory://, file://DIR or a Kafka bootstrap list")
-    parser.add_argument("--stream-api-address", help="HOST:PORT of a running Stream API server to use instead")
+    parser = argument_parser(__doc__)
     parser.add_argument("--packets", type=int, default=100, help="PeriodicData packets to write (1 s of data each)")
     parser.add_argument("--fast", action="store_true", help="write as fast as possible instead of at real time")
-    parser.add_argument("--data-source", default="Default")
     parser.add_argument("--no-wait", action="store_true", help="exit when done instead of waiting for Enter")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    configuration = StreamingApiConfiguration(
-        arguments.broker, StreamCreationStrategy.TOPIC_BASE, [], 10, stream_api_address=arguments.stream_api_address
-    )
     logger = Logger()
-    support_lib = SupportLibraryBootstrapper.bootstrap(configuration, logger).create()
-    support_lib.initialise()
-    support_lib.start()
+    support_lib = start_library(arguments, logger)
     try:
         services = []
         for name, api in (
