@@ -1,0 +1,34 @@
+"""Open Data sample packets (PeriodicData, RowData, SynchroData) to and from numpy arrays.
+
+Builders return the serialized packet content, byte-for-byte what the protobuf API's
+``SerializeToString()`` gives for the same message, computed with numpy rather than one
+Python object per sample::
+
+    content = periodic_packet(format_id, start_time_ns, interval_ns, values)  # [params, samples]
+    packet = wrap_packet("PeriodicData", content, session_key)
+
+Bad builder input raises :class:`PacketBuildError` (a ``ValueError``).
+"""
+
+from .builders import VALID, periodic_packet, row_packet, synchro_packet
+from .data_format import DataFormat, DataFormatLike
+from .envelope import SampleDataPacketType, wrap_packet
+from .errors import PacketBuildError, PacketDecodeError
+from .inputs import ColumnsLike, StatusesLike
+from .sample_types import SampleType
+
+__all__ = [
+    "VALID",
+    "ColumnsLike",
+    "DataFormat",
+    "DataFormatLike",
+    "PacketBuildError",
+    "PacketDecodeError",
+    "SampleDataPacketType",
+    "SampleType",
+    "StatusesLike",
+    "periodic_packet",
+    "row_packet",
+    "synchro_packet",
+    "wrap_packet",
+]
