@@ -88,7 +88,8 @@ def _group(values: NDArray[np.unsignedinteger[Any]], position: int, sizes: NDArr
 
 def pack_varints(values: NDArray[np.uint64]) -> NDArray[np.uint8]:
     """The varints of a 1-D array, back to back (a packed repeated field's content)."""
-    data, present = varint_columns(values, 10)
+    width = int(varint_sizes(values).max()) if len(values) else 1
+    data, present = varint_columns(values, width)
     return data[present]
 
 

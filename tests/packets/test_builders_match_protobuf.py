@@ -199,3 +199,28 @@ def test_string_dtypes() -> None:
     assert periodic_packet(1, 1, 1, [np.array(words)]) == want
     assert periodic_packet(1, 1, 1, [np.array(words, dtype=object)]) == want
     assert periodic_packet(1, 1, 1, [words]) == want
+
+
+def test_byte_orders_and_strided_views() -> None:
+    """Big-endian dtypes, transposed and sliced arrays encode like their native copies."""
+    rng = np.random.default_rng(11)
+    doubles = rng.normal(size=(6, 40))
+    doubles[:, ::5] = 0.0
+    integers = rng.integers(-1000, 1000, size=(6, 40)).astype(np.int32)
+    for values in (doubles, integers):
+        native = periodic_packet(1, 2, 3, values)
+        assert periodic_packet(1, 2, 3, values.astype(values.dtype.newbyteorder(">"))) == native
+        assert periodic_packet(1, 2, 3, np.asfortranarray(values)) == native
+        assert periodic_packet(1, 2, 3, list(values.T.copy().T)) == native
+        assert row_packet(1, np.arange(40), values.T) == row_packet(1, np.arange(40), values.T.copy())
+        sliced = np.repeat(values, 2, axis=1)[:, ::2]
+        assert periodic_packet(1, 2, 3, sliced) == native
+
+
+def test_numpy_string_dtype() -> None:
+    words = ["a", "", "ü€"]
+    string_dtype = getattr(np.dtypes, "StringDType", None)
+    if string_dtype is None:
+        pytest.skip("numpy without StringDType")
+    want = periodic_packet(1, 1, 1, [np.array(words, dtype=object)])
+    assert periodic_packet(1, 1, 1, [np.array(words, dtype=string_dtype())]) == want

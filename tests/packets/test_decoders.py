@@ -286,3 +286,9 @@ def test_empty_packets() -> None:
     assert decode_synchro(b"").timestamps.tolist() == [0]
     assert decode_periodic(periodic_packet(1, 1, 1, np.zeros((3, 0)))).value_matrix().shape == (3, 0)
     assert decode_rows(b"").value_matrix().shape == (0, 0)
+
+
+def test_bytes_like_content() -> None:
+    content = periodic_packet(1, 1, 1, np.arange(6, dtype=np.float64).reshape(2, 3) + 1)
+    for data in (bytearray(content), memoryview(content)):
+        assert decode_periodic(data).value_matrix().tolist() == [[1, 2, 3], [4, 5, 6]]  # type: ignore[arg-type]
