@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,11 @@ def expected(packet_type: str, content: bytes) -> Expected:
     return Expected(data_format, timestamps, values, statuses, dtypes)
 
 
+def _exact(value: Any) -> tuple[type, Any]:
+    """A value with its type, floats as their bits (NaN equals itself, -0.0 differs from 0.0)."""
+    return type(value), struct.pack("<d", value) if isinstance(value, float) else value
+
+
 def assert_matches(decoded: SampleData, want: Expected) -> None:
     assert decoded.data_format == want.data_format
     assert decoded.timestamps.dtype == np.int64
@@ -84,8 +90,7 @@ def assert_matches(decoded: SampleData, want: Expected) -> None:
         if actual.dtype.kind == "f":
             assert actual.view(np.uint64).tolist() == np.array(values, dtype=np.float64).view(np.uint64).tolist()
         else:
-            assert actual.tolist() == values
-            assert [type(v) for v in actual.tolist()] == [type(v) for v in values]
+            assert [_exact(v) for v in actual.tolist()] == [_exact(v) for v in values]
     for actual, statuses in zip(decoded.statuses, want.statuses):
         assert actual.dtype == np.uint8
         assert actual.tolist() == statuses
