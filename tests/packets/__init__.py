@@ -1,0 +1,1 @@
+"""Numpy sample packet builders and decoders against the protobuf API."""
