@@ -7,20 +7,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..wire import varint as varint  # re-exported for the builders
 from .errors import PacketDecodeError
 
 _SHIFTS = np.arange(0, 70, 7, dtype=np.uint64)
 _THRESHOLDS = np.uint64(1) << _SHIFTS[1:]
-
-
-def varint(value: int) -> bytes:
-    """The varint of a non-negative int below 2**64."""
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
 
 
 def read_varint(data: bytes, pos: int) -> tuple[int, int]:
