@@ -2,17 +2,18 @@
 
 Runs the Stream API in this process on the embedded log (``memory://`` unless ``--broker``
 says otherwise), subscribes a live packet reader, then writes a session of PeriodicData
-packets (three parameters at 1 kHz) with the packet writer, and prints what the reader's
-handler receives as it arrives.
+packets (three parameters at 1 kHz, built from numpy arrays) with the packet writer, and
+prints what the reader's handler decodes as it arrives.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import threading
 import time
 from typing import TypeVar
+
+import numpy as np
 
 from .contracts.packet_reading.packet_reading_configuration import PacketReadingConfiguration
 from .contracts.packet_reading.packet_reading_type import PacketReadingType
@@ -26,6 +27,7 @@ from .contracts.shared.stream_api_configuration import StreamingApiConfiguration
 from .contracts.shared.stream_creation_strategy import StreamCreationStrategy
 from .core.base.logger import Logger
 from .core.base.support_library_bootstrapper import SupportLibraryBootstrapper
+from .packets import decode_content, periodic_packet
 from .protos import open_data_pb2
 
 T = TypeVar("T")
@@ -36,37 +38,18 @@ STREAM = "Telemetry"
 PARAMETERS = ("Sin:Demo", "Cos:Demo", "Speed:Demo")
 SAMPLES_PER_PACKET = 100
 SAMPLE_RATE_HZ = 1000
+INTERVAL_NS = 1_000_000_000 // SAMPLE_RATE_HZ
 
 
 #: The sine's frequency: one period every 20 packets, so the printed trace draws a wave.
 WAVE_HZ = 0.5
 
 
-def signals(first_sample: int) -> list[list[float]]:
-    """The demo parameters' values for one packet, starting at sample ``first_sample``."""
-    phases = [2 * math.pi * WAVE_HZ * n / SAMPLE_RATE_HZ for n in range(first_sample, first_sample + SAMPLES_PER_PACKET)]
-    return [
-        [math.sin(p) for p in phases],
-        [math.cos(p) for p in phases],
-        [200 + 80 * math.sin(p / 4) for p in phases],
-    ]
-
-
-def periodic_content(format_id: int, start_time: int, columns: list[list[float]]) -> bytes:
-    valid = open_data_pb2.DATA_STATUS_VALID
-    return open_data_pb2.PeriodicDataPacket(
-        data_format=open_data_pb2.SampleDataFormat(data_format_identifier=format_id),
-        start_time=start_time,
-        interval=1_000_000_000 // SAMPLE_RATE_HZ,
-        columns=[
-            open_data_pb2.SampleColumn(
-                double_samples=open_data_pb2.DoubleSampleList(
-                    samples=[open_data_pb2.DoubleSample(value=v, status=valid) for v in column]
-                )
-            )
-            for column in columns
-        ],
-    ).SerializeToString()
+def signals(first_sample: int) -> np.ndarray:
+    """The demo parameters' values for one packet (one row per parameter)."""
+    seconds = np.arange(first_sample, first_sample + SAMPLES_PER_PACKET) / SAMPLE_RATE_HZ
+    phase = 2 * np.pi * WAVE_HZ * seconds
+    return np.vstack([np.sin(phase), np.cos(phase), 200 + 80 * np.sin(phase / 4)])
 
 
 def trace(value: float, low: float = -1.0, high: float = 1.0, width: int = 31) -> str:
@@ -97,14 +80,13 @@ class DemoHandler(IHandler[ReceivedPacketDto]):
         self.received += 1
         self.in_order = self.in_order and packet.id > self._last_id
         self._last_id = packet.id
-        data = open_data_pb2.PeriodicDataPacket.FromString(packet.content)
-        columns = [[sample.value for sample in column.double_samples.samples] for column in data.columns]
-        self.samples += sum(len(column) for column in columns)
+        data = decode_content("PeriodicData", packet.content)
+        self.samples += sum(len(column) for column in data.values)
         latency = (now - self.sent_at.get(packet.id, now)) * 1000
         self.latencies_ms.append(latency)
-        by_name = dict(zip(self.parameters, columns))
-        sine = by_name.get("Sin:Demo", [0.0])
-        speed = by_name.get("Speed:Demo", [0.0])
+        by_name = dict(zip(self.parameters, data.values))
+        sine = by_name.get("Sin:Demo", np.zeros(1))
+        speed = by_name.get("Speed:Demo", np.zeros(1))
         print(
             f"  packet {self.received:>4}/{self.expected}  Sin:Demo {trace(sine[-1])} {sine[-1]:+.3f}"
             f"  Speed:Demo {speed[-1]:5.1f}  ({latency:4.1f} ms after write_data)"
@@ -162,7 +144,9 @@ def run(broker: str, packets: int, rate: float) -> int:
             due = started + index / rate
             time.sleep(max(0.0, due - time.perf_counter()))
             first = index * SAMPLES_PER_PACKET
-            content = periodic_content(format_info.data_format_id, start_time + first * 1_000_000, signals(first))
+            content = periodic_packet(
+                format_info.data_format_id, start_time + first * INTERVAL_NS, INTERVAL_NS, signals(first)
+            )
             write("PeriodicData", content, index + 1)
         write("EndOfSession", open_data_pb2.EndOfSessionPacket(data_source=DATA_SOURCE).SerializeToString(), packets + 1)
         _data(writer.flush(30), "flush")
