@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import queue
 import threading
 import time
@@ -34,10 +35,13 @@ DRAIN_S = 0.5
 STREAM_DISCOVERY_S = 1.0
 _END_OF_SESSION = b"EndOfSession"
 _COVERAGE_CURSOR = b"CoverageCursorInfo"
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def packet_type(data: bytes) -> bytes:
     """The ``type`` of a serialized ``Packet`` without decoding the rest (``b""`` if absent)."""
+    if data[:1] == b"\n" and len(data) > 1 and data[1] < 0x80:  # usual layout: a short type first
+        return data[2 : 2 + data[1]]
     position = 0
     end = len(data)
     try:
@@ -60,6 +64,22 @@ def packet_type(data: bytes) -> bytes:
     except ValueError:
         return b""
     return b""
+
+
+class _SubmitTimes:
+    """``Timestamp`` to aware UTC ``datetime``, converting each distinct time once: the
+    packets of one response mostly share the time the server stored them."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._value = _EPOCH
+
+    def __call__(self, stamp: Any) -> datetime.datetime:
+        key = (stamp.seconds, stamp.nanos)
+        if key != self._key:
+            self._key = key
+            self._value = stamp.ToDatetime(tzinfo=UTC)
+        return self._value
 
 
 class SessionReading:
@@ -197,6 +217,7 @@ class SessionReading:
         handlers = self._handlers()
         key = self.session_key
         data_source = session.data_source
+        submit_time = _SubmitTimes()
         for item in items:
             stream = item.stream
             info = started.get(stream)
@@ -208,7 +229,7 @@ class SessionReading:
             if kind == _COVERAGE_CURSOR:
                 self._fire_coverage_cursor(data, data_source)
             if handlers:
-                dto = ReceivedPacketDto(PacketBytes(data), data_source, key, stream, item.submit_time.ToDatetime(tzinfo=UTC))
+                dto = ReceivedPacketDto(PacketBytes(data), data_source, key, stream, submit_time(item.submit_time))
                 for handler in handlers:
                     try:
                         handler.handle(dto)
