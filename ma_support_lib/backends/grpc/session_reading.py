@@ -24,7 +24,7 @@ from ...contracts.shared.partition_mapping import PartitionMapping
 from ...core.base.logger import ILogger
 from ...protos import api_pb2, open_data_pb2
 from ...wire import read_varint
-from .client import StreamApiClient, describe_rpc_error, unary
+from .client import UNARY_DEADLINE_S, StreamApiClient, describe_rpc_error, unary
 from .convert import UTC, session_info_from_response
 from .session_feed import SessionChange
 
@@ -149,10 +149,21 @@ class SessionReading:
             self._on_done(self)
 
     def _session_info(self) -> tuple[SessionInfo, api_pb2.GetSessionInfoResponse]:
-        response = unary(self._client.sessions.GetSessionInfo, api_pb2.GetSessionInfoRequest(session_key=self.session_key))
+        return self._checked(unary(self._client.sessions.GetSessionInfo, self._info_request()))
+
+    def _info_request(self) -> api_pb2.GetSessionInfoRequest:
+        return api_pb2.GetSessionInfoRequest(session_key=self.session_key)
+
+    def _checked(self, response: api_pb2.GetSessionInfoResponse) -> tuple[SessionInfo, api_pb2.GetSessionInfoResponse]:
         if not response.success:
             raise LookupError(f"unknown session key {self.session_key!r}")
         return session_info_from_response(self.session_key, response), response
+
+    def _discover(self) -> None:
+        """Ask for the session's info without waiting: the answer (or the failed call) is
+        queued as an ``info`` item, so packets keep being delivered meanwhile."""
+        call = self._client.sessions.GetSessionInfo.future(self._info_request(), timeout=UNARY_DEADLINE_S)
+        call.add_done_callback(lambda done: self._inbox.put(("info", done)))
 
     def _read(self) -> None:
         try:
@@ -170,11 +181,12 @@ class SessionReading:
         deadline = time.monotonic() + timeout
         drained_at: float | None = None  # set while every stream read so far has ended
         next_discovery = time.monotonic() + STREAM_DISCOVERY_S
+        discovering = False  # a _discover() answer is on its way
         live = not response.is_complete
         while True:
             now = time.monotonic()
             wake = min(deadline, drained_at) if drained_at is not None else deadline
-            if live and not self._config.streams:
+            if live and not self._config.streams and not discovering:
                 wake = min(wake, next_discovery)
             try:
                 kind, item = self._inbox.get(timeout=max(wake - now, 0.0))
@@ -183,14 +195,17 @@ class SessionReading:
                 if now >= deadline:
                     self.timed_out = True
                     break
-                session, response = self._session_info()
-                live = not response.is_complete
-                found_streams = self._subscribe(response, main=False)
-                next_discovery = now + STREAM_DISCOVERY_S
                 if drained_at is not None and now >= drained_at:
-                    if not found_streams:
+                    # complete only if the server names no stream that has not been read yet
+                    session, response = self._session_info()
+                    live = not response.is_complete
+                    if not self._subscribe(response, main=False):
                         break
                     drained_at = now + DRAIN_S
+                elif not discovering:
+                    self._discover()
+                    discovering = True
+                next_discovery = now + STREAM_DISCOVERY_S
                 continue
             if kind == "cancel":
                 return
@@ -198,6 +213,12 @@ class SessionReading:
                 raise item
             if kind == "change":
                 self._fire_change(item)
+                continue
+            if kind == "info":
+                discovering = False
+                session, response = self._checked(item.result())
+                live = not response.is_complete
+                self._subscribe(response, main=False)
                 continue
             self._deliver(item, session, started, ended)
             deadline = time.monotonic() + timeout
