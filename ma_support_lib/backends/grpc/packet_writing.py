@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from ...core.base.service_base import ServiceBase
 from ...log.base import InvalidTopicError, validate_topic_name
 from ...protos import api_pb2, open_data_pb2
 from ...server.routing import essentials_topic, stream_topic
-from ...wire import length_delimited
+from ...wire import LEN, length_delimited, tag, varint
 from .client import StreamApiClient, describe_rpc_error, service_call, unary
 from .data_sources import DataSources
 
@@ -87,31 +88,36 @@ class GrpcPacketWriterService(ServiceBase, IPacketWriterService):
         data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
         if not isinstance(data, (bytes, bytearray, memoryview)):
             return ApiResult.fail(f"write_data: packet_bytes must be PacketBytes or bytes, got {type(packet_bytes).__name__}")
-        problem = _check_packet(bytes(data))
+        data = bytes(data)
+        problem = _check_packet(data)
         if problem is not None:
             return ApiResult.fail(f"write_data: {problem}")
+        if not isinstance(data_source, str) or not isinstance(stream, str) or not isinstance(session_key, str):
+            return ApiResult.fail("write_data: data_source, stream and session_key must be strings")
         problem = _check_names(data_source, stream)
         if problem is not None:
             return ApiResult.fail(f"write_data: {problem}")
-        detail = _details(bytes(data), data_source, stream or "", session_key or "")
+        entry = _request_entry(data, _route_fields(data_source, stream, session_key))
         with self._cond:
             failure = self._take_failure()
             if failure is not None:
                 return ApiResult.fail(failure)
-            if not self._cond.wait_for(
-                lambda: self._queued_bytes < QUEUE_BYTES or self._closing, timeout=QUEUE_WAIT_S
-            ):
-                return ApiResult.fail(
-                    f"write_data: the send queue stayed full for {QUEUE_WAIT_S:g} s; is the server keeping up?"
-                )
+            if self._queued_bytes >= QUEUE_BYTES and not self._closing:
+                if not self._cond.wait_for(
+                    lambda: self._queued_bytes < QUEUE_BYTES or self._closing, timeout=QUEUE_WAIT_S
+                ):
+                    return ApiResult.fail(
+                        f"write_data: the send queue stayed full for {QUEUE_WAIT_S:g} s; is the server keeping up?"
+                    )
             if self._closing:
                 return ApiResult.fail("write_data: the service is stopping")
-            self._queue.append(detail)
-            self._queued_bytes += len(detail)
+            if not self._queue:  # only then can the sender be waiting for packets
+                self._cond.notify_all()
+            self._queue.append(entry)
+            self._queued_bytes += len(entry)
             self._enqueued += 1
-            self._cond.notify_all()
         self._data_sources.add(data_source)
-        return ApiResult.ok(True)
+        return _WRITTEN
 
     def write_info(self, packet_bytes: PacketBytes, info_type: InfoType = InfoType.SESSION_INFO) -> ApiResult[bool]:
         def call() -> ApiResult[bool]:
@@ -183,13 +189,13 @@ class GrpcPacketWriterService(ServiceBase, IPacketWriterService):
                 batch: list[bytes] = []
                 size = 0
                 while self._queue and len(batch) < BATCH_PACKETS and size < BATCH_BYTES:
-                    detail = self._queue.popleft()
-                    batch.append(detail)
-                    size += len(detail)
+                    entry = self._queue.popleft()
+                    batch.append(entry)
+                    size += len(entry)
                 self._queued_bytes -= size
                 sent[0] += len(batch)
                 self._cond.notify_all()
-            yield b"".join(length_delimited(1, detail) for detail in batch)
+            yield b"".join(batch)
 
 
 def _check_packet(data: bytes) -> str | None:
@@ -203,10 +209,9 @@ def _check_packet(data: bytes) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _check_names(data_source: str, stream: str) -> str | None:
     """Why a data source or stream name cannot name its Kafka topics, or ``None``."""
-    if not isinstance(data_source, str) or not isinstance(stream, str):
-        return "data_source and stream must be strings"
     if not data_source:
         return "data_source is empty"
     try:
@@ -221,11 +226,37 @@ def _check_names(data_source: str, stream: str) -> str | None:
     return None
 
 
-def _details(packet: bytes, data_source: str, stream: str, session_key: str) -> bytes:
-    """A serialized ``DataPacketDetails`` (fields in number order, empty strings omitted)."""
-    parts = [length_delimited(1, packet), length_delimited(2, data_source.encode())]
+@functools.lru_cache(maxsize=1024)
+def _route_fields(data_source: str, stream: str, session_key: str) -> bytes:
+    """Fields 2-4 of a serialized ``DataPacketDetails`` (empty strings omitted): the same
+    for every packet of a route, so built once per route."""
+    parts = [length_delimited(2, data_source.encode())]
     if stream:
         parts.append(length_delimited(3, stream.encode()))
     if session_key:
         parts.append(length_delimited(4, session_key.encode()))
     return b"".join(parts)
+
+
+def _request_entry(packet: bytes, route_fields: bytes) -> bytes:
+    """``details`` entry of a ``WriteDataPacketsRequest`` (tag, length, then a serialized
+    ``DataPacketDetails``: the packet as field 1, then ``route_fields``), so a request is
+    just its entries joined."""
+    packet_field_length = _varint(len(packet))
+    details_length = 1 + len(packet_field_length) + len(packet) + len(route_fields)
+    return b"".join((_DETAILS_TAG, _varint(details_length), _PACKET_TAG, packet_field_length, packet, route_fields))
+
+
+def _varint(value: int) -> bytes:
+    """:func:`varint` with the one- and two-byte cases (most lengths) done inline."""
+    if value < 0x80:
+        return _ONE_BYTE[value]
+    if value < 0x4000:
+        return bytes(((value & 0x7F) | 0x80, value >> 7))
+    return varint(value)
+
+
+_ONE_BYTE = [bytes((value,)) for value in range(0x80)]
+#: ``WriteDataPacketsRequest.details`` and ``DataPacketDetails.message``: both field 1, length-delimited.
+_DETAILS_TAG = _PACKET_TAG = tag(1, LEN)
+_WRITTEN: ApiResult[bool] = ApiResult.ok(True)

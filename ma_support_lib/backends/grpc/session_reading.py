@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import queue
 import threading
 import time
@@ -23,7 +24,7 @@ from ...contracts.shared.partition_mapping import PartitionMapping
 from ...core.base.logger import ILogger
 from ...protos import api_pb2, open_data_pb2
 from ...wire import read_varint
-from .client import StreamApiClient, describe_rpc_error, unary
+from .client import UNARY_DEADLINE_S, StreamApiClient, describe_rpc_error, unary
 from .convert import UTC, session_info_from_response
 from .session_feed import SessionChange
 
@@ -35,10 +36,13 @@ DRAIN_S = 0.5
 STREAM_DISCOVERY_S = 0.2
 _END_OF_SESSION = b"EndOfSession"
 _COVERAGE_CURSOR = b"CoverageCursorInfo"
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def packet_type(data: bytes) -> bytes:
     """The ``type`` of a serialized ``Packet`` without decoding the rest (``b""`` if absent)."""
+    if data[:1] == b"\n" and len(data) > 1 and data[1] < 0x80:  # usual layout: a short type first
+        return data[2 : 2 + data[1]]
     position = 0
     end = len(data)
     try:
@@ -61,6 +65,22 @@ def packet_type(data: bytes) -> bytes:
     except ValueError:
         return b""
     return b""
+
+
+class _SubmitTimes:
+    """``Timestamp`` to aware UTC ``datetime``, converting each distinct time once: the
+    packets of one response mostly share the time the server stored them."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._value = _EPOCH
+
+    def __call__(self, stamp: Any) -> datetime.datetime:
+        key = (stamp.seconds, stamp.nanos)
+        if key != self._key:
+            self._key = key
+            self._value = stamp.ToDatetime(tzinfo=UTC)
+        return self._value
 
 
 class SessionReading:
@@ -130,10 +150,21 @@ class SessionReading:
             self._on_done(self)
 
     def _session_info(self) -> tuple[SessionInfo, api_pb2.GetSessionInfoResponse]:
-        response = unary(self._client.sessions.GetSessionInfo, api_pb2.GetSessionInfoRequest(session_key=self.session_key))
+        return self._checked(unary(self._client.sessions.GetSessionInfo, self._info_request()))
+
+    def _info_request(self) -> api_pb2.GetSessionInfoRequest:
+        return api_pb2.GetSessionInfoRequest(session_key=self.session_key)
+
+    def _checked(self, response: api_pb2.GetSessionInfoResponse) -> tuple[SessionInfo, api_pb2.GetSessionInfoResponse]:
         if not response.success:
             raise LookupError(f"unknown session key {self.session_key!r}")
         return session_info_from_response(self.session_key, response), response
+
+    def _discover(self) -> None:
+        """Ask for the session's info without waiting: the answer (or the failed call) is
+        queued as an ``info`` item, so packets keep being delivered meanwhile."""
+        call = self._client.sessions.GetSessionInfo.future(self._info_request(), timeout=UNARY_DEADLINE_S)
+        call.add_done_callback(lambda done: self._inbox.put(("info", done)))
 
     def _read(self) -> None:
         try:
@@ -151,11 +182,12 @@ class SessionReading:
         deadline = time.monotonic() + timeout
         drained_at: float | None = None  # set while every stream read so far has ended
         next_discovery = time.monotonic() + STREAM_DISCOVERY_S
+        discovering = False  # a _discover() answer is on its way
         live = not response.is_complete
         while True:
             now = time.monotonic()
             wake = min(deadline, drained_at) if drained_at is not None else deadline
-            if live and not self._config.streams:
+            if live and not self._config.streams and not discovering:
                 wake = min(wake, next_discovery)
             try:
                 kind, item = self._inbox.get(timeout=max(wake - now, 0.0))
@@ -164,14 +196,17 @@ class SessionReading:
                 if now >= deadline:
                     self.timed_out = True
                     break
-                session, response = self._session_info()
-                live = not response.is_complete
-                found_streams = self._subscribe(response, main=False)
-                next_discovery = now + STREAM_DISCOVERY_S
                 if drained_at is not None and now >= drained_at:
-                    if not found_streams:
+                    # complete only if the server names no stream that has not been read yet
+                    session, response = self._session_info()
+                    live = not response.is_complete
+                    if not self._subscribe(response, main=False):
                         break
                     drained_at = now + DRAIN_S
+                elif not discovering:
+                    self._discover()
+                    discovering = True
+                next_discovery = now + STREAM_DISCOVERY_S
                 continue
             if kind == "cancel":
                 return
@@ -179,6 +214,12 @@ class SessionReading:
                 raise item
             if kind == "change":
                 self._fire_change(item)
+                continue
+            if kind == "info":
+                discovering = False
+                session, response = self._checked(item.result())
+                live = not response.is_complete
+                self._subscribe(response, main=False)
                 continue
             self._deliver(item, session, started, ended)
             deadline = time.monotonic() + timeout
@@ -198,6 +239,7 @@ class SessionReading:
         handlers = self._handlers()
         key = self.session_key
         data_source = session.data_source
+        submit_time = _SubmitTimes()
         for item in items:
             stream = item.stream
             info = started.get(stream)
@@ -209,7 +251,7 @@ class SessionReading:
             if kind == _COVERAGE_CURSOR:
                 self._fire_coverage_cursor(data, data_source)
             if handlers:
-                dto = ReceivedPacketDto(PacketBytes(data), data_source, key, stream, item.submit_time.ToDatetime(tzinfo=UTC))
+                dto = ReceivedPacketDto(PacketBytes(data), data_source, key, stream, submit_time(item.submit_time))
                 for handler in handlers:
                     try:
                         handler.handle(dto)
