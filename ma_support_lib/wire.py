@@ -8,6 +8,10 @@ VARINT = 0
 
 def varint(value: int) -> bytes:
     """Base-128 varint of a non-negative int (negative int64 as two's complement)."""
+    if 0 <= value < 0x80:
+        return _ONE_BYTE[value]
+    if 0 < value < 0x4000:  # most lengths: inline
+        return bytes(((value & 0x7F) | 0x80, value >> 7))
     if value < 0:
         value += 1 << 64
     out = bytearray()
@@ -16,6 +20,9 @@ def varint(value: int) -> bytes:
         value >>= 7
     out.append(value)
     return bytes(out)
+
+
+_ONE_BYTE = [bytes((value,)) for value in range(0x80)]
 
 
 def tag(field_number: int, wire_type: int) -> bytes:

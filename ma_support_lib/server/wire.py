@@ -11,6 +11,7 @@ hash order, while the reference server writes ``topic_partition_offsets`` in ins
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from google.protobuf.message import Message
@@ -31,8 +32,6 @@ __all__ = [
 ]
 
 _PACKET = tag(1, LEN)
-_STREAM = tag(2, LEN)
-_SUBMIT_TIME = tag(3, LEN)
 _SECONDS = tag(1, VARINT)
 _NANOS = tag(2, VARINT)
 _RESPONSE = tag(1, LEN)
@@ -51,13 +50,19 @@ def timestamp_ms(milliseconds: int) -> bytes:
 
 def packet_response(packet: bytes, stream: str, submit_time_ms: int) -> bytes:
     """A serialized ``PacketResponse{packet, stream, submit_time}``."""
-    parts = [_PACKET, varint(len(packet)), packet]
-    if stream:
-        encoded = stream.encode()
-        parts += [_STREAM, varint(len(encoded)), encoded]
-    submit = timestamp_ms(submit_time_ms)
-    parts += [_SUBMIT_TIME, varint(len(submit)), submit]
-    return b"".join(parts)
+    return b"".join((_PACKET, varint(len(packet)), packet, _stream_field(stream), _submit_time_field(submit_time_ms)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _stream_field(stream: str) -> bytes:
+    """The ``stream`` field (nothing for the main stream): one per stream label."""
+    return length_delimited(2, stream.encode()) if stream else b""
+
+
+@functools.lru_cache(maxsize=256)
+def _submit_time_field(milliseconds: int) -> bytes:
+    """The ``submit_time`` field: records read together mostly share their time."""
+    return length_delimited(3, timestamp_ms(milliseconds))
 
 
 def read_response(packet_responses: list[bytes]) -> bytes:

@@ -242,21 +242,11 @@ def _request_entry(packet: bytes, route_fields: bytes) -> bytes:
     """``details`` entry of a ``WriteDataPacketsRequest`` (tag, length, then a serialized
     ``DataPacketDetails``: the packet as field 1, then ``route_fields``), so a request is
     just its entries joined."""
-    packet_field_length = _varint(len(packet))
+    packet_field_length = varint(len(packet))
     details_length = 1 + len(packet_field_length) + len(packet) + len(route_fields)
-    return b"".join((_DETAILS_TAG, _varint(details_length), _PACKET_TAG, packet_field_length, packet, route_fields))
+    return b"".join((_DETAILS_TAG, varint(details_length), _PACKET_TAG, packet_field_length, packet, route_fields))
 
 
-def _varint(value: int) -> bytes:
-    """:func:`varint` with the one- and two-byte cases (most lengths) done inline."""
-    if value < 0x80:
-        return _ONE_BYTE[value]
-    if value < 0x4000:
-        return bytes(((value & 0x7F) | 0x80, value >> 7))
-    return varint(value)
-
-
-_ONE_BYTE = [bytes((value,)) for value in range(0x80)]
 #: ``WriteDataPacketsRequest.details`` and ``DataPacketDetails.message``: both field 1, length-delimited.
 _DETAILS_TAG = _PACKET_TAG = tag(1, LEN)
 _WRITTEN: ApiResult[bool] = ApiResult.ok(True)
