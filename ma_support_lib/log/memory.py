@@ -2,16 +2,65 @@
 
 from __future__ import annotations
 
+import mmap
+import sys
+
 from .embedded import EmbeddedLog, PartitionStore
+
+#: Sizes of the arena's chunks: the first one, and the most a chunk grows to (each new
+#: chunk is twice the size of the previous one).
+FIRST_CHUNK_BYTES = 1 << 20
+MAX_CHUNK_BYTES = 16 << 20
+
+
+def _new_chunk(size: int) -> mmap.mmap:
+    """``size`` bytes of anonymous memory, its pages faulted in by one system call where
+    the platform can (``MAP_POPULATE``) instead of one page fault per page on first write."""
+    if sys.platform == "win32":
+        return mmap.mmap(-1, size)
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_POPULATE", 0)
+    return mmap.mmap(-1, size, flags=flags)
+
+
+class ValueArena:
+    """Append-only storage for the values of a log's records.
+
+    Values are copied one after the other into large chunks of anonymous memory, so that
+    storing one costs a copy into memory that is already mapped rather than an allocation
+    of its own, whose fresh pages each take a page fault. A value bigger than a quarter of
+    the next chunk keeps its own ``bytes``.
+    """
+
+    def __init__(self) -> None:
+        self._chunk = memoryview(b"")
+        self._used = 0
+        self._next_size = FIRST_CHUNK_BYTES
+
+    def store(self, value: bytes) -> memoryview | bytes:
+        """Keep ``value``; returns a read-only equivalent of it."""
+        size = len(value)
+        start = self._used
+        end = start + size
+        if end > len(self._chunk):
+            if size > self._next_size // 4:
+                return value
+            self._chunk = memoryview(_new_chunk(self._next_size))
+            self._next_size = min(2 * self._next_size, MAX_CHUNK_BYTES)
+            start, end = 0, size
+        self._chunk[start:end] = value
+        self._used = end
+        return self._chunk[start:end]
 
 
 class MemoryPartition(PartitionStore):
-    """Records in three parallel Python lists; offsets are list indexes."""
+    """Records in three parallel Python lists; offsets are list indexes. The values live in
+    the log's :class:`ValueArena`."""
 
-    def __init__(self) -> None:
+    def __init__(self, arena: ValueArena) -> None:
+        self._arena = arena
         self._timestamps: list[int] = []
         self._keys: list[bytes | None] = []
-        self._values: list[bytes] = []
+        self._values: list[memoryview | bytes] = []
 
     @property
     def low_watermark(self) -> int:
@@ -24,7 +73,7 @@ class MemoryPartition(PartitionStore):
     def append(self, key: bytes | None, value: bytes, timestamp_ms: int) -> int:
         self._timestamps.append(timestamp_ms)
         self._keys.append(key)
-        self._values.append(value)
+        self._values.append(self._arena.store(value))
         return len(self._values) - 1
 
     def read(self, offset: int, max_records: int) -> list[tuple[int, int, bytes | None, bytes]]:
@@ -34,7 +83,7 @@ class MemoryPartition(PartitionStore):
                 range(offset, end),
                 self._timestamps[offset:end],
                 self._keys[offset:end],
-                self._values[offset:end],
+                map(bytes, self._values[offset:end]),
             )
         )
 
@@ -44,6 +93,7 @@ class MemoryLog(EmbeddedLog):
 
     def __init__(self, url: str = "memory://") -> None:
         super().__init__(url)
+        self._arena = ValueArena()
 
     def _new_partition(self, topic: str, partition: int) -> PartitionStore:
-        return MemoryPartition()
+        return MemoryPartition(self._arena)
