@@ -35,21 +35,28 @@ class ValueArena:
         self._chunk = memoryview(b"")
         self._used = 0
         self._next_size = FIRST_CHUNK_BYTES
+        # the last value stored and what was kept of it
+        self._last: tuple[bytes, memoryview | bytes] = (b"", b"")
 
     def store(self, value: bytes) -> memoryview | bytes:
-        """Keep ``value``; returns a read-only equivalent of it."""
+        """Keep ``value``; returns an equivalent of it. The same object stored twice in a
+        row (a packet that goes to two topics) is kept once."""
+        if value is self._last[0]:
+            return self._last[1]
         size = len(value)
         start = self._used
         end = start + size
-        if end > len(self._chunk):
-            if size > self._next_size // 4:
-                return value
+        kept: memoryview | bytes = value
+        if end > len(self._chunk) and size <= self._next_size // 4:
             self._chunk = memoryview(_new_chunk(self._next_size))
             self._next_size = min(2 * self._next_size, MAX_CHUNK_BYTES)
             start, end = 0, size
-        self._chunk[start:end] = value
-        self._used = end
-        return self._chunk[start:end]
+        if end <= len(self._chunk):
+            self._chunk[start:end] = value
+            self._used = end
+            kept = self._chunk[start:end]
+        self._last = (value, kept)
+        return kept
 
 
 class MemoryPartition(PartitionStore):

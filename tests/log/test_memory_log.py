@@ -37,3 +37,11 @@ def test_records_read_back_as_bytes_across_chunks() -> None:
         await log.close()
 
     asyncio.run(main())
+
+
+def test_the_same_value_stored_twice_in_a_row_is_kept_once() -> None:
+    arena = ValueArena()
+    value = b"essential" * 100
+    first = arena.store(value)
+    assert arena.store(value) is first
+    assert arena.store(b"essential" * 100) is not first  # equal but another object: a copy of its own
