@@ -45,3 +45,11 @@ def test_the_same_value_stored_twice_in_a_row_is_kept_once() -> None:
     first = arena.store(value)
     assert arena.store(value) is first
     assert arena.store(b"essential" * 100) is not first  # equal but another object: a copy of its own
+
+
+def test_full_size_chunks_prepared_in_the_background_hold_the_values() -> None:
+    arena = ValueArena()
+    values = [bytes([i]) * (1 << 20) for i in range(4 * MAX_CHUNK_BYTES >> 20)]
+    stored = [arena.store(value) for value in values]
+    assert all(bytes(view) == value for view, value in zip(stored, values))
+    assert len({id(view.obj) for view in stored if isinstance(view, memoryview)}) >= 6
