@@ -24,8 +24,9 @@ Three servers are measured, each in its own process (the client is this process)
     (``fsync=always``: a write is acknowledged only once it is on stable storage).
 
 Write rate: time from the first request sent until the ``WriteDataPackets`` response
-arrives, that is until every packet is acknowledged. Each case is written ``--repeats``
-times (rounds interleave the cases so that machine noise hits all of them alike) and the
+arrives, that is until every packet is acknowledged. Each case is first warmed up with a
+write of 2,000 packets to another data source, then written ``--repeats`` times (default 5;
+rounds interleave the cases so that machine noise hits all of them alike) and the
 **median** is reported, with the min-max range beside it. Each round writes the same
 packets again to the same data source.
 
@@ -46,7 +47,7 @@ serialized ``Packet`` bytes (10^6 bytes); ``range`` is the slowest and fastest w
 The ratios divide the server's rate by the baseline's (write targets: memory >= 0.5,
 file >= 0.3). The last line, for scripts, is ``ratio R``: the memory/baseline write ratio.
 
-Run ``python bench/server_throughput.py`` (30-45 s on 2 cores), ``--quick`` for a smoke
+Run ``python bench/server_throughput.py`` (25-45 s on 2 cores), ``--quick`` for a smoke
 run, ``--packets N`` to choose the volume, ``--repeats N`` the write rounds.
 """
 
@@ -95,10 +96,12 @@ SAMPLES_PER_PACKET = PARAMETERS * SAMPLES_PER_COLUMN
 #: Distinct sample blocks cycled through, so packets differ without building each one.
 COLUMN_VARIANTS = 16
 INTERVAL_NS = 1_000_000
-WARMUP_REQUESTS = 3
+#: Requests written to each server (to another data source) before anything is measured, so
+#: that every process has grown its heaps and buffers to their steady-state size first.
+WARMUP_REQUESTS = 20
 
 DEFAULT_PACKETS = 20_000
-DEFAULT_REPEATS = 3
+DEFAULT_REPEATS = 5
 DEFAULT_UNARY = 2_000
 QUICK_PACKETS = 500
 QUICK_UNARY = 100

@@ -178,22 +178,26 @@ class EmbeddedLog(Log):
         now = now_ms()
         with self._lock:
             self._check_open()
-            for record in records:
-                stores = self._topics.get(record.topic)
+            store: PartitionStore | None = None  # of the previous record, usually the same
+            for topic, value, key, partition, timestamp in records:
+                stores = self._topics.get(topic)
                 if stores is None:
-                    stores = self._create(record.topic, 1)
-                partition = record.partition
+                    stores = self._create(topic, 1)
                 if partition is None:
-                    partition = default_partition(record.key, len(stores))
+                    partition = default_partition(key, len(stores))
                 elif not 0 <= partition < len(stores):
                     raise UnknownTopicError(
-                        f"topic {record.topic!r} has {len(stores)} partition(s); cannot append "
+                        f"topic {topic!r} has {len(stores)} partition(s); cannot append "
                         f"to partition {partition}"
                     )
-                timestamp = now if record.timestamp_ms is None else record.timestamp_ms
-                offset = stores[partition].append(record.key, record.value, timestamp)
-                result.append(RecordMetadata(record.topic, partition, offset, timestamp))
-                touched.add(TopicPartition(record.topic, partition))
+                target = stores[partition]
+                if target is not store:
+                    store = target
+                    touched.add(TopicPartition(topic, partition))
+                if timestamp is None:
+                    timestamp = now
+                offset = target.append(key, value, timestamp)
+                result.append(RecordMetadata(topic, partition, offset, timestamp))
             self._waiters.wake(touched)
         return result, touched
 

@@ -167,9 +167,8 @@ NEW_PREFIX = ".new-"
 SEGMENT_SUFFIX = ".log"
 SEGMENT_NAME_DIGITS = 20
 
-_LEN = struct.Struct(">I")
-_META = struct.Struct(">qqi")  # offset, timestamp_ms, key_length
 _HEAD = struct.Struct(">IIqqi")  # length, crc, offset, timestamp_ms, key_length
+_CHECKED = struct.Struct(">Iqqi")  # the header fields the CRC covers: all but the CRC
 HEADER_BYTES = _HEAD.size  # 28
 _MIN_LENGTH = HEADER_BYTES - 4  # 24: a record with empty key and value
 
@@ -276,16 +275,20 @@ def _is_segment_name(name: str) -> bool:
     return name.endswith(SEGMENT_SUFFIX) and len(stem) == SEGMENT_NAME_DIGITS and stem.isdigit()
 
 
-def encode_record(offset: int, timestamp_ms: int, key: bytes | None, value: bytes) -> bytes:
-    """One record in the segment format (used by tests and tools; appends inline this)."""
+def _record_header(length: int, offset: int, timestamp_ms: int, key: bytes | None, value: bytes) -> bytes:
+    """The header of a record (``length`` as stored), its CRC computed over the header
+    fields, key and value. Raises ``struct.error`` for a timestamp out of range."""
     key_length = -1 if key is None else len(key)
-    length = _MIN_LENGTH + max(key_length, 0) + len(value)
-    meta = _META.pack(offset, timestamp_ms, key_length)
-    crc = zlib.crc32(meta, zlib.crc32(_LEN.pack(length)))
+    crc = zlib.crc32(_CHECKED.pack(length, offset, timestamp_ms, key_length))
     if key:
         crc = zlib.crc32(key, crc)
-    crc = zlib.crc32(value, crc)
-    return b"".join((_LEN.pack(length), _LEN.pack(crc), meta, key or b"", value))
+    return _HEAD.pack(length, zlib.crc32(value, crc), offset, timestamp_ms, key_length)
+
+
+def encode_record(offset: int, timestamp_ms: int, key: bytes | None, value: bytes) -> bytes:
+    """One record in the segment format (used by tests and tools)."""
+    length = _MIN_LENGTH + len(key or b"") + len(value)
+    return b"".join((_record_header(length, offset, timestamp_ms, key, value), key or b"", value))
 
 
 # -- the data directory lock ----------------------------------------------------------------
@@ -511,19 +514,13 @@ class FilePartition(PartitionStore):
             end = positions[-1]
         offset = self._next_offset
         try:
-            meta = _META.pack(offset, timestamp_ms, key_length)
+            header = _record_header(length, offset, timestamp_ms, key, value)
         except struct.error:
             raise ValueError(f"timestamp {timestamp_ms} does not fit in a signed 64-bit integer") from None
-        crc = zlib.crc32(meta, zlib.crc32(_LEN.pack(length)))
-        if key:
-            crc = zlib.crc32(key, crc)
-        crc = zlib.crc32(value, crc)
         pending = self._pending
         if not pending:
             self._owner._dirty.append(self)
-        pending += _LEN.pack(length)
-        pending += _LEN.pack(crc)
-        pending += meta
+        pending += header
         if key:
             pending += key
         pending += value

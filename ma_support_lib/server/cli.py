@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import gc
 import logging
 import os
@@ -33,6 +34,17 @@ from .start_listener import wait_for_start_request
 #: message objects; the default thresholds make the collector run so often that it costs
 #: about a third of the write throughput. The embedded server leaves its host's GC alone.
 GC_THRESHOLDS = (100_000, 50, 100)
+
+#: glibc malloc settings of the server process: ``(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD)``.
+#: Every write request passes through buffers of a megabyte or more (gRPC's receive buffers,
+#: the request bytes, the parsed message). With glibc's adaptive defaults that memory keeps
+#: going back to the kernel when it is freed, and the next request takes a page fault for
+#: each of its pages again; on a virtual machine that can cost as much as the rest of
+#: receiving the request. With these settings the process keeps up to 64 MiB of freed memory
+#: per heap for reuse. Like the GC thresholds, only the ``serve`` process is tuned.
+MALLOC_THRESHOLDS = (32 << 20, 64 << 20)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
 
 #: The broker used when no configuration file exists.
 DEFAULT_EMBEDDED_BROKER = "memory://"
@@ -72,8 +84,23 @@ def load_config(args: argparse.Namespace, env: HostEnvironment) -> ServerConfig:
     return replace(config, metrics_port=None if args.no_metrics else metrics_port)
 
 
+def tune_malloc() -> bool:
+    """Apply :data:`MALLOC_THRESHOLDS` if the C library is glibc; returns whether it was."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        libc.gnu_get_libc_version  # noqa: B018 - only glibc has it
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # another C library
+        return False
+    mmap_threshold, trim_threshold = MALLOC_THRESHOLDS
+    return bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)) and bool(mallopt(_M_TRIM_THRESHOLD, trim_threshold))
+
+
 async def serve(config: ServerConfig, env: HostEnvironment) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
+    tune_malloc()
     gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

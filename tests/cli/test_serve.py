@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import platform
 import socket
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,6 +14,7 @@ import grpc
 import pytest
 
 from ma_support_lib.protos import api_pb2, api_pb2_grpc, open_data_pb2
+from ma_support_lib.server.cli import tune_malloc
 from ma_support_lib.testing import ServerProcess, ServerProcessError
 
 TIMEOUT = 10
@@ -157,3 +160,8 @@ def test_auto_start_false_waits_for_get_start() -> None:
         assert body.startswith("Stream Api Started Properly and Listen To Requests On Port:")
         server.wait_for_output("Stream API listening on")
         assert server.terminate() == 0
+
+
+def test_malloc_thresholds_are_set_where_the_c_library_is_glibc() -> None:
+    expected = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert tune_malloc() is expected

@@ -8,11 +8,13 @@ import logging
 import os
 import selectors
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
 import threading
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -109,6 +111,13 @@ def _expect_offsets(tp: tuple[str, int], high: int) -> Callable[[FileLog], Await
     return body
 
 
+def documented_record(offset: int, timestamp_ms: int, key: bytes | None, value: bytes) -> bytes:
+    """A record as the module docstring describes it, written out independently of the log."""
+    body = struct.pack(">qqi", offset, timestamp_ms, -1 if key is None else len(key)) + (key or b"") + value
+    length = struct.pack(">I", 4 + len(body))  # the CRC field and the body
+    return length + struct.pack(">I", zlib.crc32(length + body)) + body
+
+
 def test_segment_files_hold_the_documented_format(tmp_path: Path) -> None:
     rows = [(None, b"v0", 10), (b"", b"v1", 11), (b"key", b"", 12), (b"k" * 300, b"x" * 5000, -1)]
 
@@ -118,8 +127,9 @@ def test_segment_files_hold_the_documented_format(tmp_path: Path) -> None:
     with_file_log(tmp_path, write)
     [segment] = segment_files(tmp_path, "fmt")
     assert segment.name == "00000000000000000000.log"
-    expected = b"".join(encode_record(i, t, k, v) for i, (k, v, t) in enumerate(rows))
+    expected = b"".join(documented_record(i, t, k, v) for i, (k, v, t) in enumerate(rows))
     assert segment.read_bytes() == expected
+    assert expected == b"".join(encode_record(i, t, k, v) for i, (k, v, t) in enumerate(rows))
     meta = (tmp_path / "topics" / topic_dir_name("fmt") / "topic.json").read_text()
     assert '"partitions": 1' in meta and '"topic": "fmt"' in meta
 
