@@ -23,7 +23,7 @@ from ...contracts.shared.i_handler import IHandler
 from ...contracts.shared.partition_mapping import PartitionMapping
 from ...core.base.logger import ILogger
 from ...protos import api_pb2, open_data_pb2
-from ...wire import read_varint
+from ... import wire
 from .client import UNARY_DEADLINE_S, StreamApiClient, describe_rpc_error, unary
 from .convert import UTC, session_info_from_response
 from .session_feed import SessionChange
@@ -43,29 +43,10 @@ def packet_type(data: bytes) -> bytes:
     """The ``type`` of a serialized ``Packet`` without decoding the rest (``b""`` if absent)."""
     if data[:1] == b"\n" and len(data) > 1 and data[1] < 0x80:  # usual layout: a short type first
         return data[2 : 2 + data[1]]
-    position = 0
-    end = len(data)
     try:
-        while position < end:
-            key, position = read_varint(data, position)
-            wire_type = key & 7
-            if wire_type == 2:
-                length, position = read_varint(data, position)
-                if key >> 3 == 1:
-                    return data[position : position + length]
-                position += length
-            elif wire_type == 0:
-                _, position = read_varint(data, position)
-            elif wire_type == 1:
-                position += 8
-            elif wire_type == 5:
-                position += 4
-            else:
-                return b""
+        return wire.length_delimited_field(data, 1) or b""
     except ValueError:
         return b""
-    return b""
-
 
 class _SubmitTimes:
     """``Timestamp`` to aware UTC ``datetime``, converting each distinct time once: the
