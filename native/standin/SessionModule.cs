@@ -314,6 +314,12 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.SessionInfoModul
                 case SessionChangeKind.StateChanged: handler = change.Session.Historical ? null : this.LiveSessionStateChange; break;
                 case SessionChangeKind.Ended: handler = this.LiveSessionEnded; break;
                 case SessionChangeKind.Associated:
+                    // The associate keys are part of the session's state, so it changed too.
+                    if (!change.Session.Historical && this.LiveSessionStateChange != null)
+                    {
+                        this.LiveSessionStateChange(this, change.Session);
+                    }
+
                     var associated = this.NewAssociationDetected;
                     if (associated != null)
                     {
