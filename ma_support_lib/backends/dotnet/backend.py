@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import math
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +31,20 @@ from .session_management import DotnetSessionManagementService
 RETRIES = 3
 RETRY_DELAY_S = 1.0
 _LOG_LEVELS = ("debug", "info", "warning", "error")
+#: Backends still open: closed at interpreter exit, before pythonnet shuts the runtime down
+#: (a Python thread still waiting inside .NET would otherwise keep the process from exiting).
+_open: weakref.WeakSet[DotnetBackend] = weakref.WeakSet()
+
+
+def _close_all() -> None:
+    for backend in list(_open):
+        backend.close()
+
+
+def _close_at_exit() -> None:
+    """Register :func:`_close_all` after pythonnet's own exit hook, so it runs first."""
+    atexit.unregister(_close_all)
+    atexit.register(_close_all)
 
 
 class DotnetBackend(Backend):
@@ -61,6 +77,7 @@ class DotnetBackend(Backend):
 
     def open(self) -> None:
         loaded = runtime.load()
+        _close_at_exit()
         if loaded.standin:
             self._logger.warning(
                 "the dotnet backend is running on the TEST STAND-IN of the Support Library (in-memory, for tests), "
@@ -89,6 +106,7 @@ class DotnetBackend(Backend):
             errors.lifecycle("initialise()", api.Initialise)
             errors.lifecycle("start()", api.Start)
             self._runtime, self._api = loaded, api
+            _open.add(self)
             self._sessions = self._service("session manager", api.GetSessionManagerApi)
             errors.lifecycle("initialise()", self._sessions.Initialise)
             errors.lifecycle("start()", self._sessions.Start)
@@ -97,6 +115,7 @@ class DotnetBackend(Backend):
             raise
 
     def close(self) -> None:
+        _open.discard(self)
         for service in (self._sessions, self._api):
             if service is not None:
                 try:

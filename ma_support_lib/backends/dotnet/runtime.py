@@ -79,6 +79,10 @@ def start_runtime(pythonnet: Any, runtime: str) -> None:
     """Load ``runtime`` (``mono``, ``coreclr`` or ``netfx``) unless one is already running."""
     if pythonnet.get_runtime_info() is not None:
         return
+    if runtime == "mono":
+        # Mono's default cooperative thread suspension can hang when threads that wait for the
+        # GIL meet a garbage collection; signal-based suspension does not (a known Mono issue).
+        os.environ.setdefault("MONO_THREADS_SUSPEND", "preemptive")
     try:
         pythonnet.load(runtime)
     except Exception as exc:
