@@ -17,7 +17,7 @@ from ..core.base.logger import ILogger
 from ..core.base.service_base import ServiceBase
 from .frequencies import DEFAULT_DELIVERY_HZ, period_ns
 from .processors.aggregate import DefaultProcessor
-from .subscription import Subscription
+from .subscription import NumericColumns, Subscription
 
 
 class _WindowInput(IHandler[SampleWindow]):
@@ -134,9 +134,10 @@ class DataReaderService(ServiceBase, IDataReaderService):
     def _on_window(self, window: SampleWindow) -> None:
         if not self.is_started:
             return
+        numeric = NumericColumns(window, self._logger)
         for subscription in self._subscriptions.values():
             try:
-                missing = subscription.on_window(window)
+                missing = subscription.on_window(window, numeric)
             except Exception as exc:  # a custom processor that raised
                 self._logger.error(f"data reader {subscription.key!r}: processing failed: {exc!r}; continuing")
                 continue

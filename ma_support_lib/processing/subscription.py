@@ -23,7 +23,6 @@ from ..core.base.logger import ILogger
 from .frequencies import floor_to
 from .processors.base import _NO_TIME, Block, VectorProcessor
 
-_UNUSABLE = (ValueStatus.MISSING, ValueStatus.ERROR)
 _NO_TIMES: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
 _NO_VALUES: NDArray[np.float64] = np.zeros(0)
 
@@ -47,6 +46,35 @@ class _SessionState:
     seen: set[str] = field(default_factory=set)
     undelivered: list[Processed] = field(default_factory=list)
     failures: int = 0
+
+
+class NumericColumns:
+    """The usable samples of a window's columns as float64, converted once for every
+    subscription: MISSING and ERROR samples left out, int32 and bool as float."""
+
+    def __init__(self, window: SampleWindow, logger: ILogger) -> None:
+        self._window = window
+        self._logger = logger
+        self._cache: dict[str, Optional[tuple[NDArray[np.int64], NDArray[np.float64]]]] = {}
+
+    def get(self, identifier: str) -> Optional[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+        if identifier in self._cache:
+            return self._cache[identifier]
+        found = None
+        column = self._window.columns.get(identifier)
+        if column is not None and len(column):
+            if column.values.dtype.kind not in "fiub":
+                self._logger.error(f"data reader: {identifier} has non-numeric samples; skipped")
+            else:
+                statuses = column.statuses
+                if (statuses <= ValueStatus.VALID).all():
+                    found = (column.timestamps, column.values.astype(np.float64, copy=False))
+                else:
+                    usable = statuses <= ValueStatus.VALID
+                    if usable.any():
+                        found = (column.timestamps[usable], column.values[usable].astype(np.float64))
+        self._cache[identifier] = found
+        return found
 
 
 class Subscription:
@@ -83,12 +111,12 @@ class Subscription:
         self._sessions: dict[tuple[str, str], _SessionState] = {}
         self._lock = threading.Lock()
 
-    def on_window(self, window: SampleWindow) -> set[str]:
-        """Take one window; returns, for a session's final window, the identifiers that had no
-        samples in the session."""
+    def on_window(self, window: SampleWindow, numeric: NumericColumns) -> set[str]:
+        """Take one window (``numeric``: its usable samples); returns, for a session's final
+        window, the identifiers that had no samples in the session."""
         with self._lock:
             state = self._state(window)
-            self._take(state, window)
+            self._take(state, numeric)
             if state.next_start is None and state.newest is not None:
                 state.next_start = floor_to(window.start_time, self.period)
             if window.is_final:
@@ -118,22 +146,15 @@ class Subscription:
             )  # fmt: skip
         return state
 
-    def _take(self, state: _SessionState, window: SampleWindow) -> None:
+    def _take(self, state: _SessionState, numeric: NumericColumns) -> None:
         for p, identifier in enumerate(self.identifiers):
-            column = window.columns.get(identifier)
-            if column is None or not len(column):
+            column = numeric.get(identifier)
+            if column is None:
                 continue
-            values = column.values
-            if values.dtype == object or values.dtype.kind in "US":
-                self._logger.error(f"data reader {self.key!r}: {identifier} has non-numeric samples; skipped")
-                continue
-            usable = ~np.isin(column.statuses, _UNUSABLE)
-            times = column.timestamps[usable]
-            if not len(times):
-                continue
+            times, values = column
             state.seen.add(identifier)
-            state.times[p] = np.concatenate([state.times[p], times])
-            state.values[p] = np.concatenate([state.values[p], values[usable].astype(np.float64)])
+            state.times[p] = np.concatenate([state.times[p], times]) if len(state.times[p]) else times
+            state.values[p] = np.concatenate([state.values[p], values]) if len(state.values[p]) else values
             newest = int(times[-1])
             state.newest = newest if state.newest is None else max(state.newest, newest)
 

@@ -21,33 +21,39 @@ class _Chunks:
         self.times: list[NDArray[np.int64]] = []
         self.values: list[NDArray[Any]] = []
         self.statuses: list[NDArray[np.uint8]] = []
+        self.bounds: list[tuple[int, int]] = []  # (oldest, newest) of each chunk
 
-    def add(self, times: NDArray[np.int64], values: NDArray[Any], statuses: NDArray[np.uint8], merge_now: bool) -> None:
-        self.times.append(times)
-        self.values.append(values)
-        self.statuses.append(statuses)
+    def add(self, piece: Piece, oldest: int, newest: int, merge_now: bool) -> None:
+        self.times.append(piece.timestamps)
+        self.values.append(piece.values)
+        self.statuses.append(piece.statuses)
+        self.bounds.append((oldest, newest))
         if merge_now and len(self.times) > 1:
             column = merged(self.times, self.values, self.statuses)
             self.times, self.values, self.statuses = [column.timestamps], [column.values], [column.statuses]
+            self.bounds = [(min(b[0] for b in self.bounds), max(b[1] for b in self.bounds))]
 
     def take_before(self, end: int | None) -> WindowColumn | None:
         """Remove and return (merged) the samples older than ``end`` (all for None)."""
         taken: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
         kept: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-        for t, v, s in zip(self.times, self.values, self.statuses):
-            parts: list[tuple[tuple[list[Any], list[Any], list[Any]], Any]]
-            if end is None or int(t.max()) < end:
-                parts = [(taken, slice(None))]
-            elif int(t.min()) >= end:
+        kept_bounds = []
+        for t, v, s, (oldest, newest) in zip(self.times, self.values, self.statuses, self.bounds):
+            if end is None or newest < end:
+                parts: list[tuple[tuple[list[Any], list[Any], list[Any]], Any]] = [(taken, slice(None))]
+            elif oldest >= end:
                 parts = [(kept, slice(None))]
+                kept_bounds.append((oldest, newest))
             else:
                 below = t < end
                 parts = [(taken, below), (kept, ~below)]
+                kept_bounds.append((end, newest))
             for (out_t, out_v, out_s), cut in parts:
                 out_t.append(t[cut])
                 out_v.append(v[cut])
                 out_s.append(s[cut])
         self.times, self.values, self.statuses = kept
+        self.bounds = kept_bounds
         return merged(*taken) if taken[0] else None
 
 
@@ -76,24 +82,27 @@ class WindowBuffer:
         self._emitted_until: int | None = None
 
     def add(self, stream: str, pieces: list[Piece]) -> None:
+        bounds: dict[int, tuple[int, int]] = {}  # pieces of one packet mostly share their timestamps
         for piece in pieces:
-            times, values, statuses = piece.timestamps, piece.values, piece.statuses
+            times = piece.timestamps
             if not len(times):
                 continue
-            if self._emitted_until is not None and int(times.min()) < self._emitted_until:
+            known = bounds.get(id(times))
+            oldest, newest = known if known is not None else bounds.setdefault(id(times), (int(times.min()), int(times.max())))
+            if self._emitted_until is not None and oldest < self._emitted_until:
                 fresh = times >= self._emitted_until
                 self.late += int(len(times) - fresh.sum())
-                times, values, statuses = times[fresh], values[fresh], statuses[fresh]
-                if not len(times):
+                if not fresh.any():
                     continue
-            newest, oldest = int(times.max()), int(times.min())
+                piece = Piece(piece.identifier, times[fresh], piece.values[fresh], piece.statuses[fresh])
+                oldest = int(piece.timestamps.min())
             self.stream_fronts[stream] = max(self.stream_fronts.get(stream, newest), newest)
             self._front = newest if self._front is None else max(self._front, newest)
             self._oldest = oldest if self._oldest is None else min(self._oldest, oldest)
             chunks = self._chunks.get(piece.identifier)
             if chunks is None:
                 chunks = self._chunks[piece.identifier] = _Chunks()
-            chunks.add(times, values, statuses, self._merge_now)
+            chunks.add(piece, oldest, newest, self._merge_now)
 
     def drop(self, identifiers: set[str] | None) -> None:
         """Forget the buffered samples of ``identifiers`` (None: all)."""
