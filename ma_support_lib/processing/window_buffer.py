@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -14,47 +14,38 @@ from .decoding import Piece
 from .merge import merged
 
 
-class _Chunks:
-    """One identifier's buffered samples, as the chunks they arrived in."""
+@dataclass
+class _Chunk:
+    """What one packet brought (or, merged at writing, everything buffered): pieces and the
+    time range they span."""
 
-    def __init__(self) -> None:
-        self.times: list[NDArray[np.int64]] = []
-        self.values: list[NDArray[Any]] = []
-        self.statuses: list[NDArray[np.uint8]] = []
-        self.bounds: list[tuple[int, int]] = []  # (oldest, newest) of each chunk
+    oldest: int
+    newest: int
+    pieces: list[Piece]
 
-    def add(self, piece: Piece, oldest: int, newest: int, merge_now: bool) -> None:
-        self.times.append(piece.timestamps)
-        self.values.append(piece.values)
-        self.statuses.append(piece.statuses)
-        self.bounds.append((oldest, newest))
-        if merge_now and len(self.times) > 1:
-            column = merged(self.times, self.values, self.statuses)
-            self.times, self.values, self.statuses = [column.timestamps], [column.values], [column.statuses]
-            self.bounds = [(min(b[0] for b in self.bounds), max(b[1] for b in self.bounds))]
+    def split(self, end: int) -> tuple[list[Piece], _Chunk | None]:
+        """The pieces' samples older than ``end``, and a chunk of the rest."""
+        masks: dict[int, NDArray[np.bool_]] = {}  # pieces of a packet share their timestamps
+        below, above = [], []
+        for piece in self.pieces:
+            mask = masks.get(id(piece.timestamps))
+            if mask is None:
+                mask = masks[id(piece.timestamps)] = piece.timestamps < end
+            below.append(_part(piece, mask))
+            above.append(_part(piece, ~mask))
+        rest = [piece for piece in above if len(piece.timestamps)]
+        return [piece for piece in below if len(piece.timestamps)], _Chunk(end, self.newest, rest) if rest else None
 
-    def take_before(self, end: int | None) -> WindowColumn | None:
-        """Remove and return (merged) the samples older than ``end`` (all for None)."""
-        taken: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-        kept: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-        kept_bounds = []
-        for t, v, s, (oldest, newest) in zip(self.times, self.values, self.statuses, self.bounds):
-            if end is None or newest < end:
-                parts: list[tuple[tuple[list[Any], list[Any], list[Any]], Any]] = [(taken, slice(None))]
-            elif oldest >= end:
-                parts = [(kept, slice(None))]
-                kept_bounds.append((oldest, newest))
-            else:
-                below = t < end
-                parts = [(taken, below), (kept, ~below)]
-                kept_bounds.append((end, newest))
-            for (out_t, out_v, out_s), cut in parts:
-                out_t.append(t[cut])
-                out_v.append(v[cut])
-                out_s.append(s[cut])
-        self.times, self.values, self.statuses = kept
-        self.bounds = kept_bounds
-        return merged(*taken) if taken[0] else None
+
+def _part(piece: Piece, mask: NDArray[np.bool_]) -> Piece:
+    return Piece(piece.identifier, piece.timestamps[mask], piece.values[mask], piece.statuses[mask])
+
+
+def _merged_pieces(pieces_by_identifier: dict[str, list[Piece]]) -> dict[str, WindowColumn]:
+    return {
+        identifier: merged([p.timestamps for p in pieces], [p.values for p in pieces], [p.statuses for p in pieces])
+        for identifier, pieces in pieces_by_identifier.items()
+    }
 
 
 class WindowBuffer:
@@ -76,38 +67,50 @@ class WindowBuffer:
         self._window = window_ns
         self._step = step_ns
         self._merge_now = strategy is MergeStrategy.WRITING_MERGE
-        self._chunks: dict[str, _Chunks] = {}
+        self._chunks: list[_Chunk] = []
         self._front: int | None = None
         self._oldest: int | None = None
         self._emitted_until: int | None = None
 
     def add(self, stream: str, pieces: list[Piece]) -> None:
+        """Buffer one packet's pieces (each identifier at most once)."""
+        kept = []
+        oldest, newest = None, None
         bounds: dict[int, tuple[int, int]] = {}  # pieces of one packet mostly share their timestamps
         for piece in pieces:
             times = piece.timestamps
             if not len(times):
                 continue
             known = bounds.get(id(times))
-            oldest, newest = known if known is not None else bounds.setdefault(id(times), (int(times.min()), int(times.max())))
-            if self._emitted_until is not None and oldest < self._emitted_until:
+            low, high = known if known is not None else bounds.setdefault(id(times), (int(times.min()), int(times.max())))
+            if self._emitted_until is not None and low < self._emitted_until:
                 fresh = times >= self._emitted_until
                 self.late += int(len(times) - fresh.sum())
                 if not fresh.any():
                     continue
-                piece = Piece(piece.identifier, times[fresh], piece.values[fresh], piece.statuses[fresh])
-                oldest = int(piece.timestamps.min())
-            self.stream_fronts[stream] = max(self.stream_fronts.get(stream, newest), newest)
-            self._front = newest if self._front is None else max(self._front, newest)
-            self._oldest = oldest if self._oldest is None else min(self._oldest, oldest)
-            chunks = self._chunks.get(piece.identifier)
-            if chunks is None:
-                chunks = self._chunks[piece.identifier] = _Chunks()
-            chunks.add(piece, oldest, newest, self._merge_now)
+                piece = _part(piece, fresh)
+                low = int(piece.timestamps.min())
+            kept.append(piece)
+            oldest = low if oldest is None else min(oldest, low)
+            newest = high if newest is None else max(newest, high)
+        if oldest is None or newest is None:
+            return
+        self.stream_fronts[stream] = max(self.stream_fronts.get(stream, newest), newest)
+        self._front = newest if self._front is None else max(self._front, newest)
+        self._oldest = oldest if self._oldest is None else min(self._oldest, oldest)
+        self._chunks.append(_Chunk(oldest, newest, kept))
+        if self._merge_now and len(self._chunks) > 1:
+            everything: dict[str, list[Piece]] = {}
+            for chunk in self._chunks:
+                for piece in chunk.pieces:
+                    everything.setdefault(piece.identifier, []).append(piece)
+            pieces = [Piece(i, c.timestamps, c.values, c.statuses) for i, c in _merged_pieces(everything).items()]
+            self._chunks = [_Chunk(min(c.oldest for c in self._chunks), self._front, pieces)]
 
     def drop(self, identifiers: set[str] | None) -> None:
         """Forget the buffered samples of ``identifiers`` (None: all)."""
-        for identifier in list(self._chunks) if identifiers is None else identifiers:
-            self._chunks.pop(identifier, None)
+        for chunk in self._chunks:
+            chunk.pieces = [] if identifiers is None else [p for p in chunk.pieces if p.identifier not in identifiers]
 
     def due(self) -> SampleWindow | None:
         """The next window, if the front has advanced far enough since the last one."""
@@ -126,10 +129,20 @@ class WindowBuffer:
         return self._emit(start, end, final=True)
 
     def _emit(self, start: int, end: int, final: bool) -> SampleWindow:
-        columns = {}
-        for identifier, chunks in self._chunks.items():
-            column = chunks.take_before(None if final else end)
-            if column is not None:
-                columns[identifier] = column
+        taken: dict[str, list[Piece]] = {}
+        kept = []
+        for chunk in self._chunks:
+            if final or chunk.newest < end:
+                below = chunk.pieces
+            elif chunk.oldest >= end:
+                kept.append(chunk)
+                continue
+            else:
+                below, rest = chunk.split(end)
+                if rest is not None:
+                    kept.append(rest)
+            for piece in below:
+                taken.setdefault(piece.identifier, []).append(piece)
+        self._chunks = kept
         self._emitted_until = end
-        return SampleWindow(self.data_source, self.session_key, start, end, columns, final)
+        return SampleWindow(self.data_source, self.session_key, start, end, _merged_pieces(taken), final)
