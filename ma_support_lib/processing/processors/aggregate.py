@@ -19,10 +19,11 @@ class DefaultProcessor(VectorProcessor):
         parameters, intervals = len(block.identifiers), len(starts)
         base, period = int(starts[0]), block.period_ns
         end = base + intervals * period
-        counts_in = [int(np.searchsorted(times, end)) for times in block.times]
-        times = np.concatenate([t[:n] for t, n in zip(block.times, counts_in)])
-        values = np.concatenate([v[:n] for v, n in zip(block.values, counts_in)])
-        owner = np.repeat(np.arange(parameters), counts_in)
+        times = np.concatenate(block.times)
+        inside = times < end
+        values = np.concatenate(block.values)[inside]
+        owner = np.repeat(np.arange(parameters), [len(t) for t in block.times])[inside]
+        times = times[inside]
         cells = parameters * intervals
         count = np.zeros(cells, dtype=np.int64)
         stats = {name: np.full(cells, np.nan) for name in ("first", "last", "min", "max", "mean")}
