@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from .sample_value import cast_value
+from .generic_value import GenericValue
 from .value_status import ValueStatus
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class TimestampValue:
-    """``timestamp`` in ns since the Unix epoch."""
+class TimestampValue(GenericValue):
+    """``timestamp`` in ns since the Unix epoch; ``cast(float)`` converts the value."""
 
     timestamp: int
     value: Any
     status: ValueStatus = ValueStatus.VALID
-
-    @property
-    def value_type(self) -> type:
-        return type(self.value)
-
-    def cast(self, target: type[T]) -> T:
-        return cast_value(self.value, target)
