@@ -324,3 +324,18 @@ def test_built_in_processors_work_one_interval_at_a_time() -> None:
     second = processor.process(ProcessContext("p", 10, 20, [DataPoint("p", 15, 4.0)]))
     assert first.value == 1.0  # type: ignore[attr-defined]
     assert second.value == 3.0  # type: ignore[attr-defined]  halfway from (5, 2.0) to (15, 4.0)
+
+
+def test_missing_and_error_samples_do_not_count_and_int_and_bool_do() -> None:
+    from ma_support_lib.packets import periodic_packet, wrap_packet
+
+    statuses = np.array([[1, 2, 3, 0]], dtype=np.uint8)
+    packets = [
+        wrap_packet("PeriodicData", periodic_packet([PARAMS[0]], T0, 10 * MS, np.array([[1.0, 100.0, 100.0, 3.0]]), statuses)),
+        wrap_packet("PeriodicData", periodic_packet([PARAMS[1]], T0, 10 * MS, [np.array([True, False, True, True])])),
+    ]
+    _, batches = run(packets, 10.0)
+    table = batches.table()
+    assert table.statistics["count"].tolist() == [[2, 4]]
+    assert table.statistics["mean"].tolist() == [[2.0, 0.75]]
+    assert table.statistics["max"].tolist() == [[3.0, 1.0]]
