@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from ..contracts.buffering.buffering_configuration import BufferingConfiguration
+from ..contracts.buffering.i_sample_reader_service import ISampleReaderService
 from ..contracts.data_format_management.i_data_format_management_service import IDataFormatManagementService
+from ..contracts.interpolation.i_data_reader_service import IDataReaderService
 from ..contracts.packet_reading.i_packet_reader_service import IPacketReaderService
 from ..contracts.packet_reading.packet_reading_configuration import PacketReadingConfiguration
 from ..contracts.packet_writing.i_packet_writer_service import IPacketWriterService
@@ -75,3 +78,34 @@ class PacketReadingModuleApi(ModuleApi):
         return self._create(
             "create_service_with_config", lambda: self._library.backend.create_packet_reader_service(config)
         )
+
+
+class SampleReaderModuleApi(ModuleApi):
+    def create_service(self, buffering_configuration: BufferingConfiguration) -> ApiResult[ISampleReaderService]:
+        """A sample reader (buffering) with these settings; pipe a packet reader into it with
+        ``set_reader_service``."""
+        config = buffering_configuration
+        if not isinstance(config, BufferingConfiguration):
+            return ApiResult.fail(f"create_service takes a BufferingConfiguration, got {type(config).__name__}")
+        problems = config.problems()
+        if problems:
+            return ApiResult.fail("create_service: " + "; ".join(problems))
+        return self._create("create_service", lambda: self._sample_reader(config))
+
+    def _sample_reader(self, config: BufferingConfiguration) -> ISampleReaderService:
+        from ..processing.formats import FormatResolver
+        from ..processing.sample_reader import SampleReaderService
+
+        formats = self._library.backend.create_data_format_management_service()
+        formats.initialise()
+        formats.start()
+        logger = self._library._logger
+        return SampleReaderService(config, FormatResolver(formats, logger), logger, owned=[formats])
+
+
+class DataReaderModuleApi(ModuleApi):
+    def create_service(self) -> ApiResult[IDataReaderService]:
+        """A data reader (interpolation); feed it with ``set_sample_reader_service``."""
+        from ..processing.data_reader import DataReaderService
+
+        return self._create("create_service", lambda: DataReaderService(self._library._logger))

@@ -9,8 +9,10 @@ from ...contracts.shared.i_service import IService
 from ...contracts.shared.stream_api_configuration import StreamingApiConfiguration
 from ..module_apis import (
     DataFormatManagementModuleApi,
+    DataReaderModuleApi,
     PacketReadingModuleApi,
     PacketWritingModuleApi,
+    SampleReaderModuleApi,
     SessionManagementModuleApi,
 )
 from .logger import ILogger
@@ -35,6 +37,8 @@ class SupportLibrary(ServiceBase):
         self._data_format_manager_api = DataFormatManagementModuleApi(self)
         self._reading_packet_api = PacketReadingModuleApi(self)
         self._writing_packet_api = PacketWritingModuleApi(self)
+        self._sample_reader_api = SampleReaderModuleApi(self)
+        self._data_reader_api = DataReaderModuleApi(self)
 
     def _on_initialise(self) -> None:
         self.backend.open()
@@ -64,6 +68,12 @@ class SupportLibrary(ServiceBase):
 
     def get_writing_packet_api(self) -> PacketWritingModuleApi:
         return self._writing_packet_api
+
+    def get_sample_reader_api(self) -> SampleReaderModuleApi:
+        return self._sample_reader_api
+
+    def get_data_reader_api(self) -> DataReaderModuleApi:
+        return self._data_reader_api
 
     def __enter__(self) -> SupportLibrary:
         self.initialise()

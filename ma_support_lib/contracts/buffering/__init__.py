@@ -1,0 +1,1 @@
+"""Contracts: buffering (the sample reader)."""

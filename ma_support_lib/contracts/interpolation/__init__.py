@@ -1,0 +1,1 @@
+"""Contracts: interpolation (the data reader)."""

@@ -1,0 +1,47 @@
+"""Linear interpolation (for continuous channels)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...contracts.interpolation.result_table import ResultTable
+from .base import Block, VectorProcessor, validated_gap
+from .hold_last import _stacked
+
+
+class LinearInterpolationProcessor(VectorProcessor):
+    """At each interval start, the straight line between the samples around it.
+
+    A sample exactly at the start gives its own value. No value (NaN / ``None``) before the
+    first sample, after the last one, or where the two samples are more than ``max_gap_ns``
+    apart. An interval is processed once samples up to ``max_gap_ns`` past its end are
+    known (``lookahead_ns``), so results lag the data by that much more. Results are
+    :class:`InterpolatedResult`; the arithmetic is that of ``numpy.interp``.
+    """
+
+    def __init__(self, max_gap_ns: int = 1_000_000_000) -> None:
+        super().__init__()
+        gap = validated_gap("LinearInterpolationProcessor", max_gap_ns)
+        if gap is None:
+            raise ValueError("LinearInterpolationProcessor: max_gap_ns is needed (it bounds the lookahead)")
+        self.max_gap_ns = self.lookahead_ns = gap
+
+    def process_block(self, block: Block) -> ResultTable:
+        starts = block.interval_starts
+        columns = []
+        for p in range(len(block.identifiers)):
+            times, values = block.times[p], block.values[p]
+            prev_t, prev_v = block.before_starts(p)
+            after = np.searchsorted(times, starts, side="right")
+            has_next = after < len(times)
+            safe = np.where(has_next, after, 0)
+            next_t = times[safe] if len(times) else np.zeros(len(starts), dtype=np.int64)
+            next_v = values[safe] if len(values) else np.full(len(starts), np.nan)
+            span = (next_t - prev_t).astype(np.float64)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                slope = (next_v - prev_v) / span
+                value = slope * (starts - prev_t).astype(np.float64) + prev_v
+            exact = prev_t == starts
+            usable = has_next & ~np.isnan(prev_v) & ((next_t - prev_t) <= self.max_gap_ns)
+            columns.append(np.where(exact, prev_v, np.where(usable, value, np.nan)))
+        return block.table({"value": _stacked(columns, len(starts))})

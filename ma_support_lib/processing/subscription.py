@@ -1,0 +1,236 @@
+"""One data reader subscription: the intervals of each session processed and batched."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..contracts.buffering.sample_window import SampleWindow
+from ..contracts.buffering.value_status import ValueStatus
+from ..contracts.interpolation.batch_result import BatchResult
+from ..contracts.interpolation.data_point import DataPoint
+from ..contracts.interpolation.i_batch_result_handler import IBatchResultHandler
+from ..contracts.interpolation.i_process_result import IProcessResult
+from ..contracts.interpolation.i_subscription_processor import ISubscriptionProcessor
+from ..contracts.interpolation.process_context import ProcessContext
+from ..contracts.interpolation.result_table import ResultTable
+from ..core.base.logger import ILogger
+from .frequencies import floor_to
+from .processors.base import _NO_TIME, Block, VectorProcessor
+
+_NO_TIMES: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+_NO_VALUES: NDArray[np.float64] = np.zeros(0)
+
+#: Processed results awaiting delivery: a built-in processor's table, or a custom one's
+#: ``(interval start, results)`` per interval.
+Processed = Union[ResultTable, list[tuple[int, list[IProcessResult]]]]
+
+
+@dataclass
+class _SessionState:
+    """A subscription's progress through one session."""
+
+    data_source: str
+    session_key: str
+    times: list[NDArray[np.int64]]
+    values: list[NDArray[np.float64]]
+    carry_times: NDArray[np.int64]
+    carry_values: NDArray[np.float64]
+    next_start: Optional[int] = None
+    newest: Optional[int] = None
+    seen: set[str] = field(default_factory=set)
+    undelivered: list[Processed] = field(default_factory=list)
+    failures: int = 0
+
+
+class NumericColumns:
+    """The usable samples of a window's columns as float64, converted once for every
+    subscription: MISSING and ERROR samples left out, int32 and bool as float."""
+
+    def __init__(self, window: SampleWindow, logger: ILogger) -> None:
+        self._window = window
+        self._logger = logger
+        self._cache: dict[str, Optional[tuple[NDArray[np.int64], NDArray[np.float64]]]] = {}
+
+    def get(self, identifier: str) -> Optional[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+        if identifier in self._cache:
+            return self._cache[identifier]
+        found = None
+        column = self._window.columns.get(identifier)
+        if column is not None and len(column):
+            if column.values.dtype.kind not in "fiub":
+                self._logger.error(f"data reader: {identifier} has non-numeric samples; skipped")
+            else:
+                statuses = column.statuses
+                if (statuses <= ValueStatus.VALID).all():
+                    found = (column.timestamps, column.values.astype(np.float64, copy=False))
+                else:
+                    usable = statuses <= ValueStatus.VALID
+                    if usable.any():
+                        found = (column.timestamps[usable], column.values[usable].astype(np.float64))
+        self._cache[identifier] = found
+        return found
+
+
+class Subscription:
+    """Turns the windows of each session into results and delivers them in batches.
+
+    Only VALID and UNSPECIFIED samples count (MISSING and ERROR ones are skipped); int32 and
+    bool values count as float. Intervals are ``[k * period, (k + 1) * period)`` ns since the
+    epoch, from the one holding the session's first sample to the one holding its last. An
+    interval is processed once the sample reader has emitted everything up to its end (plus
+    the processor's lookahead); results go out when their delivery period
+    (``[m * delivery, (m + 1) * delivery)``, by interval start) is complete, and the rest at
+    the session's end.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        identifiers: Sequence[str],
+        period: int,
+        delivery: int,
+        handler: IBatchResultHandler,
+        processor: ISubscriptionProcessor,
+        logger: ILogger,
+    ) -> None:
+        self.key = key
+        self.identifiers = tuple(identifiers)
+        self.period = period
+        self.delivery = delivery
+        self.handler = handler
+        self.processor = processor
+        self._vector = processor if isinstance(processor, VectorProcessor) else None
+        self._lookahead = self._vector.lookahead_ns if self._vector is not None else 0
+        self._logger = logger
+        self._sessions: dict[tuple[str, str], _SessionState] = {}
+        self._lock = threading.Lock()
+
+    def on_window(self, window: SampleWindow, numeric: NumericColumns) -> set[str]:
+        """Take one window (``numeric``: its usable samples); returns, for a session's final
+        window, the identifiers that had no samples in the session."""
+        with self._lock:
+            state = self._state(window)
+            self._take(state, numeric)
+            if state.next_start is None and state.newest is not None:
+                state.next_start = floor_to(window.start_time, self.period)
+            if window.is_final:
+                end = state.newest + 1 if state.newest is not None else None
+            else:
+                end = window.end_time - self._lookahead
+            if end is not None and state.next_start is not None:
+                ready = floor_to(end - 1, self.period) + self.period if window.is_final else floor_to(end, self.period)
+                if ready > state.next_start:
+                    self._process(state, ready)
+            self._deliver(state, final=window.is_final)
+            if not window.is_final:
+                return set()
+            del self._sessions[(window.data_source, window.session_key)]
+            if state.failures > 1:
+                self._logger.error(f"data reader {self.key!r}: the processor raised {state.failures} times in session {state.session_key}")
+            return set(self.identifiers) - state.seen
+
+    def _state(self, window: SampleWindow) -> _SessionState:
+        key = (window.data_source, window.session_key)
+        state = self._sessions.get(key)
+        if state is None:
+            count = len(self.identifiers)
+            state = self._sessions[key] = _SessionState(
+                window.data_source, window.session_key, [_NO_TIMES] * count, [_NO_VALUES] * count,
+                np.full(count, _NO_TIME, dtype=np.int64), np.full(count, np.nan),
+            )  # fmt: skip
+        return state
+
+    def _take(self, state: _SessionState, numeric: NumericColumns) -> None:
+        for p, identifier in enumerate(self.identifiers):
+            column = numeric.get(identifier)
+            if column is None:
+                continue
+            times, values = column
+            state.seen.add(identifier)
+            state.times[p] = np.concatenate([state.times[p], times]) if len(state.times[p]) else times
+            state.values[p] = np.concatenate([state.values[p], values]) if len(state.values[p]) else values
+            newest = int(times[-1])
+            state.newest = newest if state.newest is None else max(state.newest, newest)
+
+    def _process(self, state: _SessionState, ready: int) -> None:
+        start = state.next_start
+        assert start is not None
+        starts = np.arange(start, ready, self.period, dtype=np.int64)
+        if self._vector is not None:
+            block = Block(self.identifiers, starts, self.period, state.times, state.values, state.carry_times, state.carry_values)
+            state.undelivered.append(self._vector.process_block(block))
+        else:
+            state.undelivered.append(self._custom(state, starts))
+        for p in range(len(self.identifiers)):
+            times, values = state.times[p], state.values[p]
+            cut = int(np.searchsorted(times, ready))
+            if cut:
+                state.carry_times[p], state.carry_values[p] = times[cut - 1], values[cut - 1]
+                state.times[p], state.values[p] = times[cut:], values[cut:]
+        state.next_start = ready
+
+    def _custom(self, state: _SessionState, starts: NDArray[np.int64]) -> list[tuple[int, list[IProcessResult]]]:
+        """A custom processor, called once per interval and parameter."""
+        out = []
+        for start in starts.tolist():
+            end = start + self.period
+            results = []
+            for p, identifier in enumerate(self.identifiers):
+                times = state.times[p]
+                low, high = np.searchsorted(times, [start, end])
+                points = [
+                    DataPoint(identifier, t, v)
+                    for t, v in zip(times[low:high].tolist(), state.values[p][low:high].tolist())
+                ]
+                try:
+                    results.append(self.processor.process(ProcessContext(identifier, start, end, points)))
+                except Exception as exc:
+                    state.failures += 1
+                    if state.failures == 1:
+                        self._logger.error(
+                            f"data reader {self.key!r}: processor raised {exc!r} for {identifier} at {start}; "
+                            "that result is left out (further failures in this session are counted)"
+                        )
+            out.append((start, results))
+        return out
+
+    def _deliver(self, state: _SessionState, final: bool) -> None:
+        if not state.undelivered or state.next_start is None:
+            return
+        complete = None if final else floor_to(state.next_start, self.delivery)
+        pending, state.undelivered = state.undelivered, []
+        if isinstance(pending[0], ResultTable):
+            table = ResultTable.concatenate(pending)  # type: ignore[arg-type]
+            periods = table.interval_starts // self.delivery
+            cuts = np.flatnonzero(np.diff(periods)) + 1
+            for low, high in zip([0, *cuts.tolist()], [*cuts.tolist(), len(table)]):
+                begin = int(periods[low]) * self.delivery
+                if complete is not None and begin >= complete:
+                    state.undelivered.append(table.rows(low, len(table)))
+                    break
+                self._send(state, begin, BatchResult(*self._batch_fields(state, begin), table=table.rows(low, high)))
+            return
+        groups: dict[int, list[IProcessResult]] = {}
+        for part in pending:
+            for start, results in part:  # type: ignore[union-attr]
+                groups.setdefault(floor_to(start, self.delivery), []).extend(results)
+        for begin, results in groups.items():
+            if complete is not None and begin >= complete:
+                state.undelivered.append([(begin, results)])
+            else:
+                self._send(state, begin, BatchResult(*self._batch_fields(state, begin), results))
+
+    def _batch_fields(self, state: _SessionState, begin: int) -> tuple[str, str, str, int, int]:
+        return state.data_source, state.session_key, self.key, begin, begin + self.delivery
+
+    def _send(self, state: _SessionState, begin: int, batch: BatchResult) -> None:
+        try:
+            self.handler.handle(batch)
+        except Exception as exc:
+            self._logger.error(f"data reader {self.key!r}: handler {self.handler!r} raised {exc!r}; continuing")

@@ -1,0 +1,148 @@
+"""One session's buffer: samples held for re-ordering, emitted as the data front advances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..contracts.buffering.merge_strategy import MergeStrategy
+from ..contracts.buffering.sample_window import SampleWindow
+from ..contracts.buffering.window_column import WindowColumn
+from .decoding import Piece
+from .merge import merged
+
+
+@dataclass
+class _Chunk:
+    """What one packet brought (or, merged at writing, everything buffered): pieces and the
+    time range they span."""
+
+    oldest: int
+    newest: int
+    pieces: list[Piece]
+
+    def split(self, end: int) -> tuple[list[Piece], _Chunk | None]:
+        """The pieces' samples older than ``end``, and a chunk of the rest."""
+        masks: dict[int, NDArray[np.bool_]] = {}  # pieces of a packet share their timestamps
+        below, above = [], []
+        for piece in self.pieces:
+            mask = masks.get(id(piece.timestamps))
+            if mask is None:
+                mask = masks[id(piece.timestamps)] = piece.timestamps < end
+            below.append(_part(piece, mask))
+            above.append(_part(piece, ~mask))
+        rest = [piece for piece in above if len(piece.timestamps)]
+        return [piece for piece in below if len(piece.timestamps)], _Chunk(end, self.newest, rest) if rest else None
+
+
+def _part(piece: Piece, mask: NDArray[np.bool_]) -> Piece:
+    return Piece(piece.identifier, piece.timestamps[mask], piece.values[mask], piece.statuses[mask])
+
+
+def _merged_pieces(pieces_by_identifier: dict[str, list[Piece]]) -> dict[str, WindowColumn]:
+    return {
+        identifier: merged([p.timestamps for p in pieces], [p.values for p in pieces], [p.statuses for p in pieces])
+        for identifier, pieces in pieces_by_identifier.items()
+    }
+
+
+class WindowBuffer:
+    """Holds ``window_ns`` of data behind the newest timestamp seen (the data front).
+
+    Each time the front has moved ``step_ns`` past the last emission, everything older than
+    ``front - window_ns`` is emitted as one :class:`SampleWindow`, merged in time order.
+    Samples older than an emitted range arrive too late and are dropped (``late`` counts
+    them); ``flush`` emits the rest at the end of the session.
+    """
+
+    def __init__(
+        self, data_source: str, session_key: str, window_ns: int, step_ns: int, strategy: MergeStrategy
+    ) -> None:
+        self.data_source = data_source
+        self.session_key = session_key
+        self.late = 0
+        self.stream_fronts: dict[str, int] = {}
+        self._window = window_ns
+        self._step = step_ns
+        self._merge_now = strategy is MergeStrategy.WRITING_MERGE
+        self._chunks: list[_Chunk] = []
+        self._front: int | None = None
+        self._oldest: int | None = None
+        self._emitted_until: int | None = None
+
+    def add(self, stream: str, pieces: list[Piece]) -> None:
+        """Buffer one packet's pieces (each identifier at most once)."""
+        kept = []
+        oldest, newest = None, None
+        bounds: dict[int, tuple[int, int]] = {}  # pieces of one packet mostly share their timestamps
+        for piece in pieces:
+            times = piece.timestamps
+            if not len(times):
+                continue
+            known = bounds.get(id(times))
+            low, high = known if known is not None else bounds.setdefault(id(times), (int(times.min()), int(times.max())))
+            if self._emitted_until is not None and low < self._emitted_until:
+                fresh = times >= self._emitted_until
+                self.late += int(len(times) - fresh.sum())
+                if not fresh.any():
+                    continue
+                piece = _part(piece, fresh)
+                low = int(piece.timestamps.min())
+            kept.append(piece)
+            oldest = low if oldest is None else min(oldest, low)
+            newest = high if newest is None else max(newest, high)
+        if oldest is None or newest is None:
+            return
+        self.stream_fronts[stream] = max(self.stream_fronts.get(stream, newest), newest)
+        self._front = newest if self._front is None else max(self._front, newest)
+        self._oldest = oldest if self._oldest is None else min(self._oldest, oldest)
+        self._chunks.append(_Chunk(oldest, newest, kept))
+        if self._merge_now and len(self._chunks) > 1:
+            everything: dict[str, list[Piece]] = {}
+            for chunk in self._chunks:
+                for piece in chunk.pieces:
+                    everything.setdefault(piece.identifier, []).append(piece)
+            pieces = [Piece(i, c.timestamps, c.values, c.statuses) for i, c in _merged_pieces(everything).items()]
+            self._chunks = [_Chunk(min(c.oldest for c in self._chunks), self._front, pieces)]
+
+    def drop(self, identifiers: set[str] | None) -> None:
+        """Forget the buffered samples of ``identifiers`` (None: all)."""
+        for chunk in self._chunks:
+            chunk.pieces = [] if identifiers is None else [p for p in chunk.pieces if p.identifier not in identifiers]
+
+    def due(self) -> SampleWindow | None:
+        """The next window, if the front has advanced far enough since the last one."""
+        if self._front is None or self._oldest is None:
+            return None
+        end = self._front - self._window
+        start = self._oldest if self._emitted_until is None else self._emitted_until
+        if end - start < self._step:
+            return None
+        return self._emit(start, end, final=False)
+
+    def flush(self) -> SampleWindow:
+        """Everything still buffered, as the session's final window."""
+        start = self._emitted_until if self._emitted_until is not None else (self._oldest or 0)
+        end = max(start, (self._front + 1) if self._front is not None else start)
+        return self._emit(start, end, final=True)
+
+    def _emit(self, start: int, end: int, final: bool) -> SampleWindow:
+        taken: dict[str, list[Piece]] = {}
+        kept = []
+        for chunk in self._chunks:
+            if final or chunk.newest < end:
+                below = chunk.pieces
+            elif chunk.oldest >= end:
+                kept.append(chunk)
+                continue
+            else:
+                below, rest = chunk.split(end)
+                if rest is not None:
+                    kept.append(rest)
+            for piece in below:
+                taken.setdefault(piece.identifier, []).append(piece)
+        self._chunks = kept
+        self._emitted_until = end
+        return SampleWindow(self.data_source, self.session_key, start, end, _merged_pieces(taken), final)
