@@ -43,14 +43,11 @@ def server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerP
         yield server
 
 
-@pytest.fixture(scope="session")
-def dotnet_assemblies() -> str:
-    """The stand-in and facade assemblies, built once; the .NET backend loads them."""
+def use_dotnet_assemblies() -> None:
+    """Build the stand-in and facade assemblies (when stale) and point the .NET backend at them."""
     from tests.dotnet.native import built_assemblies
 
-    directory = built_assemblies()
-    os.environ["MA_SUPPORT_LIB_DOTNET_DIR"] = directory
-    return directory
+    os.environ["MA_SUPPORT_LIB_DOTNET_DIR"] = built_assemblies()
 
 
 @pytest.fixture
@@ -70,7 +67,7 @@ def make_config(request: pytest.FixtureRequest) -> ConfigFactory:
             server: ServerProcess = request.getfixturevalue("server_process")
             keywords.setdefault("stream_api_address", server.address)
         if request.param == "dotnet":
-            request.getfixturevalue("dotnet_assemblies")
+            use_dotnet_assemblies()
             keywords.setdefault("backend", "dotnet")
         broker = keywords.pop("broker_list", f"memory://{request.node.name}-{uuid.uuid4().hex[:8]}")
         return StreamingApiConfiguration(broker, StreamCreationStrategy.TOPIC_BASE, [], 10, **keywords)  # type: ignore[arg-type]
