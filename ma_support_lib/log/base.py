@@ -14,6 +14,7 @@ Errors (all derive from :class:`LogError`)::
     ├── UnknownTopicError      topic or partition does not exist
     ├── LogLockedError         a data directory is in use by another process
     ├── UnsupportedBrokerError a broker URL or client setting that cannot be used
+    ├── RecordTooLargeError    a record over the log's size limit
     └── LogClosedError         the log was closed
 """
 
@@ -43,6 +44,10 @@ class LogLockedError(LogError):
 
 class UnsupportedBrokerError(LogError, ValueError):
     """A broker URL (or broker client setting) that names no log this installation can open."""
+
+
+class RecordTooLargeError(LogError):
+    """A record larger than the log (a Kafka broker's ``message.max.bytes``) accepts."""
 
 
 class LogClosedError(LogError):

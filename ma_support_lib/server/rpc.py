@@ -17,7 +17,7 @@ from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
 
-from ..log import InvalidTopicError, LogClosedError, LogError, UnknownTopicError
+from ..log import InvalidTopicError, LogClosedError, LogError, RecordTooLargeError, UnknownTopicError
 from .errors import InvalidRequestError
 from .health import Health
 
@@ -36,6 +36,8 @@ def _status_for(exc: BaseException) -> tuple[grpc.StatusCode, str] | None:
         return grpc.StatusCode.INVALID_ARGUMENT, str(exc)
     if isinstance(exc, UnknownTopicError):
         return grpc.StatusCode.NOT_FOUND, str(exc)
+    if isinstance(exc, RecordTooLargeError):
+        return grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc)
     if isinstance(exc, LogClosedError):
         return grpc.StatusCode.UNAVAILABLE, "the server is shutting down"
     if isinstance(exc, LogError):

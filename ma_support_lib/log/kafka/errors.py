@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from confluent_kafka import KafkaError, KafkaException
 
-from ..base import InvalidTopicError, LogError, UnknownTopicError
+from ..base import InvalidTopicError, LogError, RecordTooLargeError, UnknownTopicError
 
 _UNKNOWN = {KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError._UNKNOWN_TOPIC, KafkaError._UNKNOWN_PARTITION}
+_TOO_LARGE = {KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.RECORD_LIST_TOO_LARGE}
 _INVALID = {KafkaError.TOPIC_EXCEPTION, KafkaError.INVALID_PARTITIONS, KafkaError.INVALID_REPLICATION_FACTOR}
 
 
@@ -30,4 +31,6 @@ def from_kafka(error: KafkaError | KafkaException | BaseException, what: str) ->
         return UnknownTopicError(message)
     if code in _INVALID:
         return InvalidTopicError(message)
+    if code in _TOO_LARGE:
+        return RecordTooLargeError(message)
     return KafkaLogError(message, code)
