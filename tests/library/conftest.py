@@ -3,7 +3,9 @@
 Every test runs against each way the library can reach a Stream API server:
 
 * ``embedded``: the library runs our server in process (a fresh ``memory://`` log per test);
-* ``address``: a separately started ``ma-stream-api serve`` process, by ``stream_api_address``.
+* ``address``: a separately started ``ma-stream-api serve`` process, by ``stream_api_address``;
+* ``kafka``: the library runs our server in process on the test Kafka cluster (``broker_list``
+  names the cluster, with a fresh topic prefix per test).
 
 Tests isolate themselves by using a data source of their own (``data_source`` fixture).
 """
@@ -23,7 +25,7 @@ from ma_support_lib.core.base.support_library import SupportLibrary
 from ma_support_lib.core.base.support_library_bootstrapper import SupportLibraryBootstrapper
 from ma_support_lib.testing import ServerProcess
 
-TARGETS = ["embedded", "address"]
+TARGETS = ["embedded", "address", "kafka"]
 STRATEGIES = [StreamCreationStrategy.TOPIC_BASE, StreamCreationStrategy.PARTITION_BASE]
 
 
@@ -52,6 +54,8 @@ def make_config(request: pytest.FixtureRequest) -> ConfigFactory:
         if request.param == "address":
             server: ServerProcess = request.getfixturevalue("server_process")
             keywords.setdefault("stream_api_address", server.address)
+        if request.param == "kafka":
+            keywords.setdefault("broker_list", request.getfixturevalue("kafka").url())
         broker = keywords.pop("broker_list", f"memory://{request.node.name}-{uuid.uuid4().hex[:8]}")
         return StreamingApiConfiguration(broker, StreamCreationStrategy.TOPIC_BASE, [], 10, **keywords)  # type: ignore[arg-type]
 

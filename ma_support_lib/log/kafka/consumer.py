@@ -38,8 +38,8 @@ class KafkaSubscription(Subscription):
         self._log_closed = log_closed
         self._closed = False
         self._wake: asyncio.Future[None] | None = None
-        self._inflight: asyncio.Future[list[Record]] | None = None
-        self._consumer_closed = False
+        self._inflight: concurrent.futures.Future[list[Record]] | None = None
+        self._consumer_closed: concurrent.futures.Future[None] | None = None
 
     def positions(self) -> dict[TopicPartition, int]:
         return dict(self._positions)
@@ -86,8 +86,8 @@ class KafkaSubscription(Subscription):
                 return []
             remaining = POLL_SLICE_S if deadline is None else min(POLL_SLICE_S, deadline - loop.time())
             if self._inflight is None:  # an earlier poll's fetch may still be running
-                self._inflight = loop.run_in_executor(self._executor, self._fetch, max_records, max(remaining, 0))
-            fetch = self._inflight
+                self._inflight = self._executor.submit(self._fetch, max_records, max(remaining, 0))
+            fetch = asyncio.wrap_future(self._inflight)
             self._wake = loop.create_future()
             try:
                 waiting: set[asyncio.Future[Any]] = {fetch, self._wake}
@@ -97,7 +97,7 @@ class KafkaSubscription(Subscription):
             if not fetch.done():
                 continue  # woken by close(); the loop checks why
             self._inflight = None
-            records = fetch.result()
+            records = fetch.result()  # a fetch's exception ends the poll
             if records:
                 positions = self._positions
                 for record in records:
@@ -116,13 +116,16 @@ class KafkaSubscription(Subscription):
             return
         self._closed = True
         self.wake()
-        await self._close_consumer()
+        self.close_consumer()
 
-    async def _close_consumer(self) -> None:
-        if self._consumer_closed:
-            return
-        self._consumer_closed = True
-        inflight, self._inflight = self._inflight, None
+    def close_consumer(self) -> concurrent.futures.Future[None]:
+        """Close the consumer on a worker thread once its fetch (if any) is over; idempotent."""
+        if self._consumer_closed is None:
+            inflight, self._inflight = self._inflight, None
+            self._consumer_closed = self._executor.submit(self._close_after, inflight)
+        return self._consumer_closed
+
+    def _close_after(self, inflight: concurrent.futures.Future[list[Record]] | None) -> None:
         if inflight is not None:
-            await asyncio.wait({inflight})
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._consumer.close)
+            concurrent.futures.wait([inflight])
+        self._consumer.close()

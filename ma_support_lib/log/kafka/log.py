@@ -113,7 +113,8 @@ class KafkaLog(Log):
             subscription.wake()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._writer.close)
-        await asyncio.gather(*(subscription._close_consumer() for subscription in subscriptions), return_exceptions=True)
+        closing = [subscription.close_consumer() for subscription in subscriptions]
+        await asyncio.gather(*(asyncio.wrap_future(future) for future in closing), return_exceptions=True)
         await loop.run_in_executor(self._executor, self._admin.close)
         self._executor.shutdown(wait=False)
 
