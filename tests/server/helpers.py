@@ -133,6 +133,9 @@ class TrackedLog(Log):
     async def watermarks(self, tp: TopicPartition) -> tuple[int, int]:
         return await self.inner.watermarks(tp)
 
+    async def availability(self, timeout: float) -> str | None:
+        return await self.inner.availability(timeout)
+
     def subscribe(self, start: dict[TopicPartition, int]) -> Subscription:
         subscription = TrackedSubscription(self.inner.subscribe(start), start)
         with self._lock:
