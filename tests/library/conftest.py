@@ -4,6 +4,8 @@ Every test runs against each way the library can reach a Stream API server:
 
 * ``embedded``: the library runs our server in process (a fresh ``memory://`` log per test);
 * ``address``: a separately started ``ma-stream-api serve`` process, by ``stream_api_address``;
+* ``kafka``: the library runs our server in process on the test Kafka cluster (``broker_list``
+  names the cluster, with a fresh topic prefix per test);
 * ``dotnet``: the .NET backend on the C# test stand-in of the Support Library (built with Mono's
   ``mcs``, loaded through pythonnet). Skipped when Mono or pythonnet is missing, except in CI
   (``CI=true``), where that is a failure.
@@ -30,7 +32,7 @@ from ma_support_lib.core.base.support_library import SupportLibrary
 from ma_support_lib.core.base.support_library_bootstrapper import SupportLibraryBootstrapper
 from ma_support_lib.testing import ServerProcess
 
-TARGETS = ["embedded", "address", "dotnet"]
+TARGETS = ["embedded", "address", "kafka", "dotnet"]
 STRATEGIES = [StreamCreationStrategy.TOPIC_BASE, StreamCreationStrategy.PARTITION_BASE]
 
 
@@ -69,6 +71,8 @@ def make_config(request: pytest.FixtureRequest) -> ConfigFactory:
         if request.param == "dotnet":
             use_dotnet_assemblies()
             keywords.setdefault("backend", "dotnet")
+        if request.param == "kafka":
+            keywords.setdefault("broker_list", request.getfixturevalue("kafka").url())
         broker = keywords.pop("broker_list", f"memory://{request.node.name}-{uuid.uuid4().hex[:8]}")
         return StreamingApiConfiguration(broker, StreamCreationStrategy.TOPIC_BASE, [], 10, **keywords)  # type: ignore[arg-type]
 
