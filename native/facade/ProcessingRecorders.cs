@@ -1,0 +1,90 @@
+// MaSupportLib.Bridge: the sample reader's events and data handlers, and a data reader
+// subscription's batch handler, recorded into an EventQueue for a Python thread to deliver.
+
+using System;
+
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule;
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.InterpolationModule;
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.SessionInfoModule.Abstractions;
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Shared.Abstractions;
+
+namespace MaSupportLib.Bridge
+{
+    /// <summary>Records the merging events; WantTimestamps / WantSamples register it as the
+    /// service's handler of that kind (once), so only what Python handles is encoded.</summary>
+    public sealed class SampleReaderRecorder : EventRecorder, IHandler<ITimestampData>, IHandler<ISampleData>
+    {
+        private readonly ISampleReaderService service;
+        private readonly EventHandler<ISessionInfo> started;
+        private readonly EventHandler<ISessionInfo> completed;
+        private bool timestamps;
+        private bool samples;
+
+        public SampleReaderRecorder(ISampleReaderService service, EventQueue queue) : base(queue)
+        {
+            this.service = service;
+            this.started = this.SessionEvent("SessionDataMergingStarted");
+            this.completed = this.SessionEvent("SessionDataMergingCompleted");
+            service.SessionDataMergingStarted += this.started;
+            service.SessionDataMergingCompleted += this.completed;
+        }
+
+        public void WantTimestamps()
+        {
+            lock (this.service)
+            {
+                if (!this.timestamps)
+                {
+                    this.timestamps = true;
+                    this.service.AddHandler((IHandler<ITimestampData>)this);
+                }
+            }
+        }
+
+        public void WantSamples()
+        {
+            lock (this.service)
+            {
+                if (!this.samples)
+                {
+                    this.samples = true;
+                    this.service.AddHandler((IHandler<ISampleData>)this);
+                }
+            }
+        }
+
+        public void Handle(ITimestampData obj)
+        {
+            this.Queue.Append(frames => SampleCodec.Write(frames, obj));
+        }
+
+        public void Handle(ISampleData obj)
+        {
+            this.Queue.Append(frames => SampleCodec.Write(frames, obj));
+        }
+
+        public override void Detach()
+        {
+            this.service.SessionDataMergingStarted -= this.started;
+            this.service.SessionDataMergingCompleted -= this.completed;
+            this.service.RemoveHandler((IHandler<ITimestampData>)this);
+            this.service.RemoveHandler((IHandler<ISampleData>)this);
+        }
+    }
+
+    /// <summary>A subscription's IBatchResultHandler: each batch becomes one record.</summary>
+    public sealed class BatchRecorder : IBatchResultHandler
+    {
+        public BatchRecorder(EventQueue queue)
+        {
+            this.Queue = queue;
+        }
+
+        public EventQueue Queue { get; private set; }
+
+        public void Handle(BatchResult batchResult)
+        {
+            this.Queue.Append(frames => SampleCodec.Write(frames, batchResult));
+        }
+    }
+}
