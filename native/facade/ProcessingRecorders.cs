@@ -80,7 +80,8 @@ namespace MaSupportLib.Bridge
             this.Queue = queue;
         }
 
-        public EventQueue Queue { get; private set; }
+        /// <summary>Settable, so batches can join the queue of the sample reader they come from.</summary>
+        public EventQueue Queue { get; set; }
 
         public void Handle(BatchResult batchResult)
         {

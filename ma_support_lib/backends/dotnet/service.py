@@ -37,6 +37,11 @@ class DotnetService(ServiceBase):
             name = f"dotnet-{type(self).__name__}-events"
             self._pump = EventPump(self._recorder.Queue, self._deliver, name, self._logger)
 
+    @property
+    def net(self) -> Any:
+        """The .NET service (for wiring services of the same backend together)."""
+        return self._net
+
     def _on_initialise(self) -> None:
         errors.lifecycle(f"{type(self).__name__}.initialise()", self._net.Initialise)
 
