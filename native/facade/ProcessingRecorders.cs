@@ -2,6 +2,8 @@
 // subscription's batch handler, recorded into an EventQueue for a Python thread to deliver.
 
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.InterpolationModule;
@@ -10,15 +12,17 @@ using MA.DataPlatforms.Streaming.Support.Lib.Core.Shared.Abstractions;
 
 namespace MaSupportLib.Bridge
 {
-    /// <summary>Records the merging events; WantTimestamps / WantSamples register it as the
-    /// service's handler of that kind (once), so only what Python handles is encoded.</summary>
+    /// <summary>Records the merging events and notes the identifiers of the SampleData it sees;
+    /// WantTimestamps registers it as the service's TimestampData handler (once) and
+    /// WantSamples has it encode SampleData, so only what Python handles is encoded.</summary>
     public sealed class SampleReaderRecorder : EventRecorder, IHandler<ITimestampData>, IHandler<ISampleData>
     {
         private readonly ISampleReaderService service;
         private readonly EventHandler<ISessionInfo> started;
         private readonly EventHandler<ISessionInfo> completed;
+        private readonly HashSet<string> known = new HashSet<string>();
         private bool timestamps;
-        private bool samples;
+        private volatile bool samples;
 
         public SampleReaderRecorder(ISampleReaderService service, EventQueue queue) : base(queue)
         {
@@ -27,6 +31,16 @@ namespace MaSupportLib.Bridge
             this.completed = this.SessionEvent("SessionDataMergingCompleted");
             service.SessionDataMergingStarted += this.started;
             service.SessionDataMergingCompleted += this.completed;
+            service.AddHandler((IHandler<ISampleData>)this);
+        }
+
+        /// <summary>Every parameter identifier that had values in a SampleData so far.</summary>
+        public string[] Known()
+        {
+            lock (this.known)
+            {
+                return this.known.ToArray();
+            }
         }
 
         public void WantTimestamps()
@@ -43,14 +57,7 @@ namespace MaSupportLib.Bridge
 
         public void WantSamples()
         {
-            lock (this.service)
-            {
-                if (!this.samples)
-                {
-                    this.samples = true;
-                    this.service.AddHandler((IHandler<ISampleData>)this);
-                }
-            }
+            this.samples = true;
         }
 
         public void Handle(ITimestampData obj)
@@ -60,7 +67,18 @@ namespace MaSupportLib.Bridge
 
         public void Handle(ISampleData obj)
         {
-            this.Queue.Append(frames => SampleCodec.Write(frames, obj));
+            if (obj.Values != null && obj.Values.Count > 0)
+            {
+                lock (this.known)
+                {
+                    this.known.Add(obj.Identifier);
+                }
+            }
+
+            if (this.samples)
+            {
+                this.Queue.Append(frames => SampleCodec.Write(frames, obj));
+            }
         }
 
         public override void Detach()

@@ -8,7 +8,6 @@ and records the merging events; a Python thread delivers them. Windows
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,7 +29,8 @@ from .service import DotnetService, encoded
 
 
 class DotnetSampleReaderService(DotnetService, ISampleReaderService):
-    """See the module docstring. ``known_parameters`` are the identifiers delivered so far."""
+    """See the module docstring. ``known_parameters`` are the identifiers that had samples in
+    the data delivered so far (noted by the facade whether or not Python handles it)."""
 
     EVENTS = {
         "SessionDataMergingStarted": "session_data_merging_started",
@@ -43,8 +43,6 @@ class DotnetSampleReaderService(DotnetService, ISampleReaderService):
         self._timestamp_handlers: HandlerList[TimestampData] = HandlerList("timestamp data", self._logger)
         self._sample_handlers: HandlerList[SampleData] = HandlerList("sample data", self._logger)
         self._window_handlers: HandlerList[SampleWindow] = HandlerList("sample window", self._logger)
-        self._known: set[str] = set()
-        self._known_lock = threading.Lock()
         self._batch_sinks: tuple[Callable[[BatchRecord], None], ...] = ()
 
     @property
@@ -125,29 +123,22 @@ class DotnetSampleReaderService(DotnetService, ISampleReaderService):
         return last_times(encoded(self._runtime.bridge.SampleCodec.LastTimes(infos)))
 
     def known_parameters(self) -> frozenset[str]:
-        with self._known_lock:
-            return frozenset(self._known)
+        return frozenset(str(name) for name in self._recorder.Known())
 
     # -- delivery (on the pump thread) -------------------------------------------------------
 
     def _deliver(self, records: list[frames.Record]) -> None:
         for record in records:
             if isinstance(record, TimestampRecord):
-                self._note(record.columns)
                 if self._timestamp_handlers:
                     self._timestamp_handlers.deliver(timestamp_data(record))
                 window = sample_window(record) if self._window_handlers else None
                 if window is not None:
                     self._window_handlers.deliver(window)
             elif isinstance(record, SampleRecord):
-                self._note((record.identifier,) if len(record.column) else ())
                 self._sample_handlers.deliver(sample_data(record))
             elif isinstance(record, BatchRecord):
                 for sink in self._batch_sinks:
                     sink(record)
             elif isinstance(record, frames.EventRecord):
                 self._fire(record)
-
-    def _note(self, identifiers: Iterable[str]) -> None:
-        with self._known_lock:
-            self._known.update(identifiers)
