@@ -78,8 +78,8 @@ def batch_result(record: BatchRecord, identifiers: Sequence[str], python_result:
 def _result(item: ResultItem, python_result: Callable[[int], IProcessResult]) -> IProcessResult:
     if item.tag == DEFAULT_RESULT and item.statistics is not None:
         first, last, low, high, mean, count, flagged = item.statistics
-        values = [None if math.isnan(v) else v for v in (first, last, low, high, mean)]
-        return DefaultResult(item.identifier, item.start, item.end, *values, count=count, is_super_sampled=flagged)
+        a, b, c, d, e = (None if math.isnan(v) else v for v in (first, last, low, high, mean))
+        return DefaultResult(item.identifier, item.start, item.end, a, b, c, d, e, count, flagged)
     if item.tag == PYTHON_RESULT:
         return python_result(item.handle)
     return _Foreign(item.identifier, item.start, item.end, item.type_name)

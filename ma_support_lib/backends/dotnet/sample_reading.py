@@ -19,7 +19,7 @@ from ...contracts.packet_reading.i_packet_reader_service import IPacketReaderSer
 from ...contracts.shared.api_result import ApiResult
 from ...contracts.shared.i_handler import IHandler
 from ...core.base.logger import ILogger
-from ...processing.handlers import HandlerList, handled_type
+from ...processing.handlers import HandlerList, add_typed_handler
 from . import errors, frames
 from .packet_reading import DotnetPacketReaderService
 from .runtime import DotnetRuntime
@@ -66,18 +66,7 @@ class DotnetSampleReaderService(DotnetService, ISampleReaderService):
     # -- handlers ----------------------------------------------------------------------------
 
     def add_handler(self, handler: IHandler[Any]) -> None:
-        kind = handled_type(handler)
-        if kind is TimestampData:
-            self.add_timestamp_handler(handler)
-        elif kind is SampleData:
-            self.add_sample_handler(handler)
-        elif kind is SampleWindow:
-            self.add_window_handler(handler)
-        else:
-            raise TypeError(
-                f"add_handler: cannot tell what {type(handler).__name__} handles; derive it from "
-                "IHandler[TimestampData] or IHandler[SampleData], or use add_timestamp_handler / add_sample_handler"
-            )
+        add_typed_handler(self, handler)
 
     def add_timestamp_handler(self, handler: IHandler[TimestampData]) -> None:
         self._timestamp_handlers.add(handler)
