@@ -74,12 +74,13 @@ class DotnetDataReaderService(DotnetService, IDataReaderService):
         try:
             super()._on_stop()
         finally:
+            self._batches.drain()  # batches the C# service produced up to its stop
+            self._batches.stop()
             with self._lock:
                 subscriptions, self._subscriptions = list(self._subscriptions.values()), {}
             for subscription in subscriptions:
                 if subscription.server is not None:
                     subscription.server.close()
-            self._batches.stop()
 
     def subscribe(
         self,

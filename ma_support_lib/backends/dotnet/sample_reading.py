@@ -32,6 +32,8 @@ class DotnetSampleReaderService(DotnetService, ISampleReaderService):
     """See the module docstring. ``known_parameters`` are the identifiers that had samples in
     the data delivered so far (noted by the facade whether or not Python handles it)."""
 
+    #: A C# sample reader flushes its sessions when it stops; that data reaches the handlers.
+    DRAIN_ON_STOP = True
     EVENTS = {
         "SessionDataMergingStarted": "session_data_merging_started",
         "SessionDataMergingCompleted": "session_data_merging_completed",

@@ -25,6 +25,8 @@ class DotnetService(ServiceBase):
     """
 
     EVENTS: dict[str, str] = {}
+    #: Whether ``stop()`` delivers what the .NET service queued up to its stop (else it is dropped).
+    DRAIN_ON_STOP = False
 
     def __init__(self, runtime: DotnetRuntime, service: Any, logger: ILogger, recorder: Any = None) -> None:
         super().__init__(logger)
@@ -58,6 +60,8 @@ class DotnetService(ServiceBase):
             if self._recorder is not None:
                 self._recorder.Detach()
             if self._pump is not None:
+                if self.DRAIN_ON_STOP:
+                    self._pump.drain()
                 self._pump.stop()
 
     def _call(self, action: str, call: Callable[[], Any], convert: Callable[[Any], T]) -> ApiResult[T]:
