@@ -6,6 +6,8 @@ using System.Collections.Generic;
 using System.Linq;
 
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Abstractions;
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule;
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.InterpolationModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.ReadingModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.SessionInfoModule;
 using MA.Streaming.Abstraction;
@@ -90,6 +92,47 @@ namespace MaSupportLib.Bridge
         public static IReadOnlyList<SessionDetailDto> Details(string[] keys, string[] values)
         {
             return keys.Select((key, i) => new SessionDetailDto(key, values[i])).ToList();
+        }
+
+        /// <summary>mergeStrategy -1 means null (the library's default).</summary>
+        public static BufferingConfiguration Buffering(
+            string[] subscribedParameters,
+            int bufferingWindowLength,
+            int slidingWindowPercentage,
+            int mergeStrategy,
+            bool includeMarkerData,
+            bool includeEventData,
+            bool includeErrorData,
+            bool includeCanData)
+        {
+            return new BufferingConfiguration(
+                subscribedParameters == null ? null : subscribedParameters.ToList(),
+                (uint)bufferingWindowLength,
+                (uint)slidingWindowPercentage,
+                mergeStrategy < 0 ? (MergeStrategy?)null : (MergeStrategy)mergeStrategy,
+                includeMarkerData,
+                includeEventData,
+                includeErrorData,
+                includeCanData);
+        }
+
+        /// <summary>IDataReaderService.Subscribe; a NaN deliveryFrequencyHz means null.</summary>
+        public static void Subscribe(
+            IDataReaderService service,
+            string subscriptionKey,
+            string[] parameterIdentifiers,
+            double subscriptionFrequencyHz,
+            IBatchResultHandler handler,
+            double deliveryFrequencyHz,
+            ISubscriptionProcessor processor)
+        {
+            service.Subscribe(
+                subscriptionKey,
+                parameterIdentifiers.ToList(),
+                subscriptionFrequencyHz,
+                handler,
+                double.IsNaN(deliveryFrequencyHz) ? (double?)null : deliveryFrequencyHz,
+                processor);
         }
 
         public static IReadOnlyList<string> Strings(string[] items)

@@ -20,6 +20,10 @@ namespace MaSupportLib.Bridge
         public const byte Association = 5;
         public const byte DataFormatInfo = 6;
         public const byte Log = 7;
+        public const byte TimestampData = 8;
+        public const byte SampleData = 9;
+        public const byte Batch = 10;
+        public const byte ProcessRequest = 11;
 
         // Writer batches (Python to .NET).
         public const byte Route = 101;
@@ -55,6 +59,11 @@ namespace MaSupportLib.Bridge
             {
                 this.buffer[this.Length++] = (byte)(value >> (8 * i));
             }
+        }
+
+        public void Double(double value)
+        {
+            this.Int64(BitConverter.DoubleToInt64Bits(value));
         }
 
         public void String(string value)

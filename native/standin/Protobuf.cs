@@ -110,6 +110,8 @@ namespace Google.Protobuf
             this.end = offset + length;
         }
 
+        internal bool More { get { return this.position < this.end; } }
+
         internal bool Next(out int field, out int wireType)
         {
             field = 0;

@@ -7,7 +7,9 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.DataFormatInfoModule;
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.InterpolationModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.ReadingModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.SessionInfoModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.WritingModule;
@@ -27,6 +29,10 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Abstractions
         IPacketWritingModuleApi GetWritingPacketApi();
 
         IPacketReadingModuleApi GetReadingPacketApi();
+
+        ISampleReaderModuleApi GetSampleReaderApi();
+
+        IDataReaderModuleApi GetDataReaderApi();
     }
 
     public interface ISupportLibApiFactory
@@ -77,6 +83,16 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Abstractions
         public IPacketReadingModuleApi GetReadingPacketApi()
         {
             return this.broker == null ? null : new PacketReadingModuleApi(this.CurrentBroker);
+        }
+
+        public ISampleReaderModuleApi GetSampleReaderApi()
+        {
+            return this.broker == null ? null : new SampleReaderModuleApi(this.CurrentBroker);
+        }
+
+        public IDataReaderModuleApi GetDataReaderApi()
+        {
+            return this.broker == null ? null : new DataReaderModuleApi();
         }
 
         protected override void OnInitialise()

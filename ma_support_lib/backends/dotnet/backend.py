@@ -9,7 +9,10 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ...contracts.buffering.buffering_configuration import BufferingConfiguration
+from ...contracts.buffering.i_sample_reader_service import ISampleReaderService
 from ...contracts.data_format_management.i_data_format_management_service import IDataFormatManagementService
+from ...contracts.interpolation.i_data_reader_service import IDataReaderService
 from ...contracts.packet_reading.i_packet_reader_service import IPacketReaderService
 from ...contracts.packet_reading.packet_reading_configuration import PacketReadingConfiguration
 from ...contracts.packet_reading.packet_reading_type import PacketReadingType
@@ -20,10 +23,12 @@ from ...core.base.logger import ILogger
 from ...errors import BackendUnavailableError, ConfigurationError, SupportLibraryError
 from ..base import Backend
 from . import errors, frames, runtime
+from .data_reading import DotnetDataReaderService
 from .data_format_management import DotnetDataFormatManagementService
 from .packet_reading import DotnetPacketReaderService
 from .packet_writing import DotnetPacketWriterService
 from .pump import EventPump
+from .sample_reading import DotnetSampleReaderService
 from .service import encoded
 from .session_management import DotnetSessionManagementService
 
@@ -56,6 +61,7 @@ class DotnetBackend(Backend):
     """
 
     name = "dotnet"
+    default_processing = "native"
 
     def __init__(self, configuration: StreamingApiConfiguration, logger: ILogger) -> None:
         if configuration.stream_api_address:
@@ -181,6 +187,22 @@ class DotnetBackend(Backend):
         net = self._service("packet reading", api.GetReadingPacketApi, reading)
         return DotnetPacketReaderService(loaded, net, c, self._expected_sessions(c), self._logger)
 
+    def create_sample_reader_service(self, configuration: BufferingConfiguration) -> ISampleReaderService:
+        loaded, api = self._ready()
+        c = configuration
+        merge = -1 if c.merge_strategy is None else int(c.merge_strategy)
+        net_config = loaded.bridge.Construction.Buffering(
+            None if c.subscribed_parameters is None else list(c.subscribed_parameters),
+            c.buffering_window_length, c.sliding_window_percentage, merge, bool(c.include_marker_data),
+            bool(c.include_event_data), bool(c.include_error_data), bool(c.include_can_data),
+        )  # fmt: skip
+        net = self._service("sample reader", _module(api, "GetSampleReaderApi"), net_config)
+        return DotnetSampleReaderService(loaded, net, self._logger)
+
+    def create_data_reader_service(self) -> IDataReaderService:
+        loaded, api = self._ready()
+        return DotnetDataReaderService(loaded, self._service("data reader", _module(api, "GetDataReaderApi")), self._logger)
+
     def _expected_sessions(self, configuration: PacketReadingConfiguration) -> Callable[[], list[str]] | None:
         """What completes a reader: its session key, or the ended sessions a HISTORIC reader
         finds when it starts; ``None`` for readers that follow live sessions."""
@@ -203,3 +225,10 @@ class DotnetBackend(Backend):
             ]
 
         return ended
+
+
+def _module(api: Any, getter: str) -> Callable[[], Any]:
+    """The module getter ``getter`` of the C# root object; a C# library without it (an older
+    build) gives None, which ``_service`` reports as a missing module."""
+    method = getattr(api, getter, None)
+    return method if method is not None else (lambda: None)

@@ -97,3 +97,21 @@ def service_result(service: ServiceBase, action: str, call: Callable[[], Any], c
     if refusal is not None:
         return ApiResult.fail(refusal)
     return result(action, call, convert)
+
+
+class _Done:
+    """What a void .NET call that returned looks like to :func:`result`."""
+
+    Success = True
+    Data = True
+    Message = ""
+
+
+def done(action: str, call: Callable[[], object]) -> ApiResult[bool]:
+    """Run a void .NET call: ``ok(True)``, or the failed result :func:`result` gives."""
+
+    def run() -> type[_Done]:
+        call()
+        return _Done
+
+    return result(action, run, bool)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import struct
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from ...contracts.data_format_management.data_format_info import DataFormatInfo
@@ -54,10 +55,16 @@ class LogRecord:
     message: str
 
 
-Record = PacketRecord | EventRecord | LogRecord
+class Decoded:
+    """Base of the record kinds another module decodes (registered in :data:`DECODERS`)."""
 
 
-class _Reader:
+Record = PacketRecord | EventRecord | LogRecord | Decoded
+
+
+class Reader:
+    """Reads the fields of records in order."""
+
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.at = 0
@@ -117,6 +124,8 @@ class _Reader:
             return PacketRecord(self.text(), self.text(), self.text(), self.text(), self.i64(), self.blob())
         if kind == LOG:
             return LogRecord(self.byte(), self.text())
+        if kind in DECODERS:
+            return DECODERS[kind](self)
         name = self.text()
         if kind == SESSION_INFO:
             return EventRecord(name, self.session_info())
@@ -134,9 +143,13 @@ class _Reader:
         raise ValueError(f"unknown record kind {kind} at byte {self.at - 1}")
 
 
+#: Decoders of further record kinds, by kind (filled by the modules that define them).
+DECODERS: dict[int, Callable[[Reader], Decoded]] = {}
+
+
 def records(data: bytes) -> list[Record]:
     """Every record in ``data`` (what ``EventQueue.Take`` returned)."""
-    reader = _Reader(data)
+    reader = Reader(data)
     decoded: list[Record] = []
     while reader.at < len(data):
         decoded.append(reader.record())
@@ -145,16 +158,16 @@ def records(data: bytes) -> list[Record]:
 
 def session_info(data: bytes) -> SessionInfo:
     """What ``Codec.SessionInfo`` encoded."""
-    return _Reader(data).session_info()
+    return Reader(data).session_info()
 
 
 def session_infos(data: bytes) -> list[SessionInfo]:
-    reader = _Reader(data)
+    reader = Reader(data)
     return [reader.session_info() for _ in range(reader.i32())]
 
 
 def data_format_infos(data: bytes) -> list[DataFormatInfo]:
-    reader = _Reader(data)
+    reader = Reader(data)
     return [reader.data_format_info() for _ in range(reader.i32())]
 
 

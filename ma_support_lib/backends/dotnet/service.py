@@ -25,6 +25,8 @@ class DotnetService(ServiceBase):
     """
 
     EVENTS: dict[str, str] = {}
+    #: Whether ``stop()`` delivers what the .NET service queued up to its stop (else it is dropped).
+    DRAIN_ON_STOP = False
 
     def __init__(self, runtime: DotnetRuntime, service: Any, logger: ILogger, recorder: Any = None) -> None:
         super().__init__(logger)
@@ -36,6 +38,11 @@ class DotnetService(ServiceBase):
             self._recorder = recorder(service, runtime.bridge.EventQueue())
             name = f"dotnet-{type(self).__name__}-events"
             self._pump = EventPump(self._recorder.Queue, self._deliver, name, self._logger)
+
+    @property
+    def net(self) -> Any:
+        """The .NET service (for wiring services of the same backend together)."""
+        return self._net
 
     def _on_initialise(self) -> None:
         errors.lifecycle(f"{type(self).__name__}.initialise()", self._net.Initialise)
@@ -53,6 +60,8 @@ class DotnetService(ServiceBase):
             if self._recorder is not None:
                 self._recorder.Detach()
             if self._pump is not None:
+                if self.DRAIN_ON_STOP:
+                    self._pump.drain()
                 self._pump.stop()
 
     def _call(self, action: str, call: Callable[[], Any], convert: Callable[[Any], T]) -> ApiResult[T]:
