@@ -1,12 +1,12 @@
 // TEST STAND-IN, not the vendor library: the data reader. Stand-in behaviour: it collects the
 // numeric samples (double, int32, bool as 0/1; strings and markers etc. are skipped) the sample
-// reader delivers for a session and, at EndSampleData, runs every subscription over the
-// session: intervals of 1e9/f ns aligned to multiples of the period since the epoch, from the
-// one holding the first sample to the one holding the last, the processor (or the default statistics) called once per
-// interval and parameter in time order, results batched per delivery period (aligned the same
-// way; default delivery: the subscription frequency, at most 10 Hz) and handed to the handler.
-// Subscribe throws ArgumentException for unusable input, and for parameters the sample reader
-// has never seen once it has seen some.
+// reader delivers for a session and, at EndSampleData, runs every subscription over the session:
+// intervals of 1e9/f ns aligned to multiples of the period since the epoch, from the one holding
+// the first sample to the one holding the last, the processor (or the default statistics) called
+// once per interval and parameter in time order, results batched per delivery period (aligned the
+// same way; default delivery: the subscription frequency, at most 10 Hz) and handed to the
+// handler. Subscribe throws ArgumentException for unusable input, and for parameters the sample
+// reader has never seen once it has seen some.
 
 using System;
 using System.Collections.Generic;
