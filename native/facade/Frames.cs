@@ -95,6 +95,14 @@ namespace MaSupportLib.Bridge
             this.Length += value.Length;
         }
 
+        /// <summary>Appends what other holds.</summary>
+        public void Append(FrameWriter other)
+        {
+            this.Reserve(other.Length);
+            Buffer.BlockCopy(other.buffer, 0, this.buffer, this.Length, other.Length);
+            this.Length += other.Length;
+        }
+
         public byte[] ToArray()
         {
             var copy = new byte[this.Length];

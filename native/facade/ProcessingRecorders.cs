@@ -12,15 +12,19 @@ using MA.DataPlatforms.Streaming.Support.Lib.Core.Shared.Abstractions;
 
 namespace MaSupportLib.Bridge
 {
-    /// <summary>Records the merging events and notes the identifiers of the SampleData it sees;
+    /// <summary>Records the merging events and notes the parameters of the SampleData it sees;
     /// WantTimestamps registers it as the service's TimestampData handler (once) and
-    /// WantSamples has it encode SampleData, so only what Python handles is encoded.</summary>
+    /// WantSamples has it encode SampleData, so only what Python handles is encoded. A record is
+    /// encoded before it joins the queue; values it cannot carry are skipped and counted
+    /// (Skipped), each kind of problem logged once through the queue.</summary>
     public sealed class SampleReaderRecorder : EventRecorder, IHandler<ITimestampData>, IHandler<ISampleData>
     {
         private readonly ISampleReaderService service;
         private readonly EventHandler<ISessionInfo> started;
         private readonly EventHandler<ISessionInfo> completed;
         private readonly HashSet<string> known = new HashSet<string>();
+        private readonly SkippedValues skipped = new SkippedValues();
+        private readonly QueueLogger log;
         private bool timestamps;
         private volatile bool samples;
 
@@ -29,9 +33,16 @@ namespace MaSupportLib.Bridge
             this.service = service;
             this.started = this.SessionEvent("SessionDataMergingStarted");
             this.completed = this.SessionEvent("SessionDataMergingCompleted");
+            this.log = new QueueLogger(queue);
             service.SessionDataMergingStarted += this.started;
             service.SessionDataMergingCompleted += this.completed;
             service.AddHandler((IHandler<ISampleData>)this);
+        }
+
+        /// <summary>How many values were skipped because they cannot be carried to Python.</summary>
+        public long Skipped
+        {
+            get { return this.skipped.Count; }
         }
 
         /// <summary>Every parameter identifier that had values in a SampleData so far.</summary>
@@ -62,12 +73,14 @@ namespace MaSupportLib.Bridge
 
         public void Handle(ITimestampData obj)
         {
-            this.Queue.Append(frames => SampleCodec.Write(frames, obj));
+            var record = new FrameWriter();
+            SampleCodec.Write(record, obj, this.skipped);
+            this.Append(record, true);
         }
 
         public void Handle(ISampleData obj)
         {
-            if (obj.Values != null && obj.Values.Count > 0)
+            if (obj.Values != null && obj.Values.Count > 0 && IsParameter(obj.Values[0]))
             {
                 lock (this.known)
                 {
@@ -77,7 +90,8 @@ namespace MaSupportLib.Bridge
 
             if (this.samples)
             {
-                this.Queue.Append(frames => SampleCodec.Write(frames, obj));
+                var record = new FrameWriter();
+                this.Append(record, SampleCodec.Write(record, obj, this.skipped));
             }
         }
 
@@ -87,6 +101,31 @@ namespace MaSupportLib.Bridge
             this.service.SessionDataMergingCompleted -= this.completed;
             this.service.RemoveHandler((IHandler<ITimestampData>)this);
             this.service.RemoveHandler((IHandler<ISampleData>)this);
+        }
+
+        private static bool IsParameter(ITimestampValue value)
+        {
+            try
+            {
+                return ValueCodec.IsParameter(value.ValueType);
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+        }
+
+        private void Append(FrameWriter record, bool written)
+        {
+            foreach (var note in this.skipped.TakeNotes())
+            {
+                this.log.Warning("sample reader: " + note);
+            }
+
+            if (written)
+            {
+                this.Queue.Append(frames => frames.Append(record));
+            }
         }
     }
 

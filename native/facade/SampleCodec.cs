@@ -1,7 +1,7 @@
 // MaSupportLib.Bridge: encodes the buffering and interpolation types into records (format in
-// ma_support_lib/backends/dotnet/sample_frames.py): a parameter's values travel as one column
-// (int64 timestamps, status bytes, then the values as float64, int32, bytes or strings), so
-// Python reads a whole column with one numpy call.
+// ma_support_lib/backends/dotnet/sample_frames.py): an identifier's values travel as one column
+// (int64 timestamps, status bytes, then the values as ValueCodec writes them), so Python reads
+// a numeric column with one numpy call.
 
 using System;
 using System.Collections.Generic;
@@ -18,53 +18,64 @@ namespace MaSupportLib.Bridge
         public const byte Start = 1;
         public const byte End = 2;
 
-        public const byte Float64 = 0;
-        public const byte Int32 = 1;
-        public const byte Bool = 2;
-        public const byte Text = 3;
-
         public const byte DefaultResultTag = 0;
         public const byte PythonResultTag = 1;
         public const byte OtherResultTag = 2;
 
-        public static void Write(FrameWriter frames, ITimestampData data)
+        /// <summary>The TimestampData as one column per identifier (in order of first appearance;
+        /// values that cannot be carried are skipped, and a column left empty is left out).</summary>
+        public static void Write(FrameWriter frames, ITimestampData data, SkippedValues skipped)
         {
             frames.Byte(RecordKind.TimestampData);
             frames.Byte(data is StartTimestampData ? Start : data is EndTimestampData ? End : Data);
             Range(frames, data.DataSource, data.SessionKey, data.StartTime, data.EndTime);
-            var columns = new Dictionary<string, List<KeyValuePair<ulong, ISampleValue>>>();
+            var columns = new Dictionary<string, List<Entry>>();
             var order = new List<string>();
             foreach (var column in data.TimeColumns ?? new ITimestampColumn[0])
             {
                 foreach (var value in column.SampleValues)
                 {
-                    List<KeyValuePair<ulong, ISampleValue>> values;
-                    if (!columns.TryGetValue(value.Identifier, out values))
+                    var coded = ValueCodec.Read(value, skipped);
+                    if (coded.Kind == ValueCodec.Unknown)
                     {
-                        values = new List<KeyValuePair<ulong, ISampleValue>>();
-                        columns[value.Identifier] = values;
+                        continue;
+                    }
+
+                    List<Entry> entries;
+                    if (!columns.TryGetValue(value.Identifier, out entries))
+                    {
+                        entries = new List<Entry>();
+                        columns[value.Identifier] = entries;
                         order.Add(value.Identifier);
                     }
 
-                    values.Add(new KeyValuePair<ulong, ISampleValue>(column.Timestamp, value));
+                    entries.Add(new Entry(column.Timestamp, value.Status, coded));
                 }
             }
 
             frames.Int32(order.Count);
             foreach (var identifier in order)
             {
-                var values = columns[identifier];
-                Column(frames, identifier, values.Select(v => v.Key).ToList(), values.Select(v => (IGenericValue)v.Value).ToList(), values.Select(v => v.Value.Status).ToList());
+                Column(frames, identifier, columns[identifier]);
             }
         }
 
-        public static void Write(FrameWriter frames, ISampleData data)
+        /// <summary>The SampleData as one column; false (nothing written) when it had values
+        /// and none of them can be carried.</summary>
+        public static bool Write(FrameWriter frames, ISampleData data, SkippedValues skipped)
         {
+            var values = data.Values ?? new ITimestampValue[0];
+            var entries = values.Select(v => new Entry(v.Timestamp, v.Status, ValueCodec.Read(v, skipped))).Where(e => e.Value.Kind != ValueCodec.Unknown).ToList();
+            if (values.Count > 0 && entries.Count == 0)
+            {
+                return false;
+            }
+
             frames.Byte(RecordKind.SampleData);
             frames.Byte(data is StartSampleData ? Start : data is EndSampleData ? End : Data);
             Range(frames, data.DataSource, data.SessionKey, data.StartTime, data.EndTime);
-            var values = data.Values ?? new ITimestampValue[0];
-            Column(frames, data.Identifier, values.Select(v => v.Timestamp).ToList(), values.Select(v => (IGenericValue)v).ToList(), values.Select(v => v.Status).ToList());
+            Column(frames, data.Identifier, entries);
+            return true;
         }
 
         public static void Write(FrameWriter frames, BatchResult batch)
@@ -147,39 +158,46 @@ namespace MaSupportLib.Bridge
             frames.Int64((long)end);
         }
 
-        private static byte TypeCode(Type type)
+        /// <summary>Identifier, the values' common kind (else Tagged), count, int64 timestamps,
+        /// status bytes, then the values.</summary>
+        private static void Column(FrameWriter frames, string identifier, List<Entry> entries)
         {
-            if (type == typeof(int)) return Int32;
-            if (type == typeof(bool)) return Bool;
-            if (type == typeof(string)) return Text;
-            return Float64;
+            var kind = entries.Count == 0 ? ValueCodec.Float64 : entries[0].Value.Kind;
+            if (entries.Any(e => e.Value.Kind != kind))
+            {
+                kind = ValueCodec.Tagged;
+            }
+
+            frames.String(identifier);
+            frames.Byte(kind);
+            frames.Int32(entries.Count);
+            foreach (var entry in entries)
+            {
+                frames.Int64((long)entry.Time);
+            }
+
+            foreach (var entry in entries)
+            {
+                frames.Byte((byte)entry.Status);
+            }
+
+            foreach (var entry in entries)
+            {
+                ValueCodec.Write(frames, entry.Value, kind == ValueCodec.Tagged);
+            }
         }
 
-        private static void Column(FrameWriter frames, string identifier, IList<ulong> times, IList<IGenericValue> values, IList<ValueStatus> statuses)
+        private struct Entry
         {
-            var type = values.Count == 0 ? Float64 : TypeCode(values[0].ValueType);
-            frames.String(identifier);
-            frames.Byte(type);
-            frames.Int32(times.Count);
-            foreach (var time in times)
-            {
-                frames.Int64((long)time);
-            }
+            internal readonly ulong Time;
+            internal readonly ValueStatus Status;
+            internal readonly CodedValue Value;
 
-            foreach (var status in statuses)
+            internal Entry(ulong time, ValueStatus status, CodedValue value)
             {
-                frames.Byte((byte)status);
-            }
-
-            foreach (var value in values)
-            {
-                switch (type)
-                {
-                    case Int32: frames.Int32(value.Cast<int>()); break;
-                    case Bool: frames.Byte(value.Cast<bool>() ? (byte)1 : (byte)0); break;
-                    case Text: frames.String(value.Cast<string>()); break;
-                    default: frames.Double(value.Cast<double>()); break;
-                }
+                this.Time = time;
+                this.Status = status;
+                this.Value = value;
             }
         }
     }

@@ -3,12 +3,15 @@
 // the packet reader completes the session (or this service stops), then delivers, in order,
 // Start sentinels (at SessionReadingStarted), one TimestampData and one SampleData per
 // parameter covering the whole session, the End sentinels, and SessionDataMergingCompleted.
+// Markers, events, errors and CAN frames the configuration includes are buffered too, whatever
+// the subscription, as MarkerData / EventData / ErrorData / CanData samples (RecordDecoding).
 // Handlers run on the packet reader's thread; one that throws does not stop the others.
 
 using System;
 using System.Collections.Generic;
 using System.Linq;
 
+using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.DataFormatInfoModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.ReadingModule;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.SessionInfoModule.Abstractions;
 using MA.DataPlatforms.Streaming.Support.Lib.Core.Shared.Abstractions;
@@ -50,6 +53,7 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule
         private readonly object gate = new object();
         private readonly Broker broker;
         private readonly HashSet<string> subscribed;
+        private readonly IBufferingConfiguration includes;
         private readonly Dictionary<string, BufferedSession> sessions = new Dictionary<string, BufferedSession>();
         private IHandler<ITimestampData>[] timestampHandlers = new IHandler<ITimestampData>[0];
         private IHandler<ISampleData>[] sampleHandlers = new IHandler<ISampleData>[0];
@@ -60,6 +64,7 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule
         {
             this.broker = broker;
             this.subscribed = new HashSet<string>(configuration.SubscribedParameters);
+            this.includes = configuration;
             this.Known = new HashSet<string>();
         }
 
@@ -161,7 +166,8 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule
         public void Handle(IReceivedPacketDto obj)
         {
             var samples = SampleDecoding.Decode(obj.Packet, id => this.Parameters(obj.DataSource, id));
-            if (samples.Count == 0)
+            var record = RecordDecoding.Decode(obj.Packet, this.includes, id => this.EventName(obj.DataSource, id));
+            if (samples.Count == 0 && record == null)
             {
                 return;
             }
@@ -169,12 +175,16 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule
             lock (this.gate)
             {
                 var session = this.Session(obj.SessionKey, obj.DataSource);
+                if (record != null)
+                {
+                    session.Samples.Add(record.Value);
+                    this.NoteTime(session, obj.Stream, record.Value.Timestamp);
+                }
+
                 foreach (var sample in samples)
                 {
                     this.Known.Add(sample.Identifier);
-                    ulong last;
-                    session.LastTimes.TryGetValue(obj.Stream, out last);
-                    session.LastTimes[obj.Stream] = Math.Max(last, sample.Timestamp);
+                    this.NoteTime(session, obj.Stream, sample.Timestamp);
                     if (this.all || this.subscribed.Contains(sample.Identifier))
                     {
                         session.Samples.Add(sample);
@@ -241,6 +251,22 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.BufferingModule
                 var format = this.broker.Format(dataSource, formatId);
                 return format == null ? null : format.Identifiers.ToList();
             }
+        }
+
+        private string EventName(string dataSource, ulong formatId)
+        {
+            lock (this.broker.Gate)
+            {
+                var format = this.broker.Format(dataSource, formatId);
+                return format == null || format.Kind != DataFormatInfoType.Event ? null : format.Identifiers.FirstOrDefault();
+            }
+        }
+
+        private void NoteTime(BufferedSession session, string stream, ulong timestamp)
+        {
+            ulong last;
+            session.LastTimes.TryGetValue(stream, out last);
+            session.LastTimes[stream] = Math.Max(last, timestamp);
         }
 
         private BufferedSession Session(string key, string dataSource)

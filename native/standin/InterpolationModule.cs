@@ -1,12 +1,12 @@
 // TEST STAND-IN, not the vendor library: the data reader. Stand-in behaviour: it collects the
-// numeric samples (double, int32, bool as 0/1; strings are skipped) the sample reader delivers
-// for a session and, at EndSampleData, runs every subscription over the session: intervals of
-// 1e9/f ns aligned to multiples of the period since the epoch, from the one holding the first
-// sample to the one holding the last, the processor (or the default statistics) called once per
-// interval and parameter in time order, results batched per delivery period (aligned the same
-// way; default delivery: the subscription frequency, at most 10 Hz) and handed to the handler.
-// Subscribe throws ArgumentException for unusable input, and for parameters the sample reader
-// has never seen once it has seen some.
+// numeric samples (double, int32, bool as 0/1; strings and markers etc. are skipped) the sample
+// reader delivers for a session and, at EndSampleData, runs every subscription over the session:
+// intervals of 1e9/f ns aligned to multiples of the period since the epoch, from the one holding
+// the first sample to the one holding the last, the processor (or the default statistics) called
+// once per interval and parameter in time order, results batched per delivery period (aligned the
+// same way; default delivery: the subscription frequency, at most 10 Hz) and handed to the
+// handler. Subscribe throws ArgumentException for unusable input, and for parameters the sample
+// reader has never seen once it has seen some.
 
 using System;
 using System.Collections.Generic;
@@ -143,7 +143,7 @@ namespace MA.DataPlatforms.Streaming.Support.Lib.Core.Contracts.InterpolationMod
                 return;
             }
 
-            var points = obj.Values.Where(v => v.ValueType != typeof(string)).Select(v => new DataPoint(obj.Identifier, v.Timestamp, v.Cast<double>()));
+            var points = obj.Values.Where(v => v.ValueType == typeof(double) || v.ValueType == typeof(int) || v.ValueType == typeof(bool)).Select(v => new DataPoint(obj.Identifier, v.Timestamp, v.Cast<double>()));
             lock (this.gate)
             {
                 Dictionary<string, List<DataPoint>> session;

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,3 +39,15 @@ def built_assemblies() -> str:
     finally:
         sys.path.remove(str(ROOT / "scripts"))
     return str(build())
+
+
+def dotnet_helpers(assemblies: str, out: Path, source: str) -> Any:
+    """The ``BridgeTests`` namespace of the C# helper ``source`` (in this directory), compiled
+    into ``out`` against the stand-in and the facade and loaded."""
+    from ma_support_lib.backends.dotnet import runtime
+
+    helper = out / f"{Path(source).stem}.dll"
+    references = [f"-r:{Path(assemblies) / name}.dll" for name in (runtime.STANDIN_ASSEMBLY, runtime.BRIDGE_ASSEMBLY)]
+    subprocess.run(["mcs", "-target:library", "-nologo", f"-out:{helper}", *references, str(ROOT / "tests" / "dotnet" / source)], check=True)
+    importlib.import_module("clr").AddReference(str(helper))
+    return importlib.import_module("BridgeTests")

@@ -85,13 +85,14 @@ class Batches(IBatchResultHandler):
 
 
 class Chain:
-    """Reader, sample reader and data reader of one session; ``run`` starts them inside out
-    and returns once the session's merging completed."""
+    """Reader, sample reader and data reader of one session (``includes``: the configuration's
+    ``include_...`` flags); ``run`` starts them inside out and returns once the session's
+    merging completed."""
 
-    def __init__(self, library: SupportLibrary, data_source: str, key: str, parameters: list[str] | None) -> None:
+    def __init__(self, library: SupportLibrary, data_source: str, key: str, parameters: list[str] | None, **includes: bool) -> None:
         config = PacketReadingConfiguration(session_key=key, data_source=data_source)
         self.reader = ok(library.get_reading_packet_api().create_service_with_config(config))
-        self.samples = ok(library.get_sample_reader_api().create_service(BufferingConfiguration(parameters)))
+        self.samples = ok(library.get_sample_reader_api().create_service(BufferingConfiguration(parameters, **includes)))
         self.data = ok(library.get_data_reader_api().create_service())
         self.samples.set_reader_service(self.reader)
         self.data.set_sample_reader_service(self.samples)

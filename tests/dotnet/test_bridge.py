@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,8 +15,9 @@ from ma_support_lib.core.base.support_library import SupportLibrary
 from ma_support_lib.protos import open_data_pb2
 from tests.library.helpers import EventRecorder, PacketRecorder, Recorder, ok, packet, started, write_session
 
+from .native import dotnet_helpers
+
 DATA_SOURCE = "Bridge"
-HERE = Path(__file__).resolve().parent
 
 
 class CountingBridge:
@@ -90,12 +89,7 @@ def test_records_from_many_dotnet_threads_are_delivered_whole_and_in_order(
 ) -> None:
     from ma_support_lib.backends.dotnet import runtime
 
-    helper = tmp_path / "ConcurrentLogging.dll"
-    references = [f"-r:{Path(assemblies) / name}.dll" for name in (runtime.STANDIN_ASSEMBLY, runtime.BRIDGE_ASSEMBLY)]
-    subprocess.run(["mcs", "-target:library", "-nologo", f"-out:{helper}", *references, str(HERE / "ConcurrentLogging.cs")], check=True)
-    clr = importlib.import_module("clr")
-    clr.AddReference(str(helper))
-    concurrent = importlib.import_module("BridgeTests").ConcurrentLogging
+    concurrent = dotnet_helpers(assemblies, tmp_path, "ConcurrentLogging.cs").ConcurrentLogging
 
     loaded = runtime.load()
     queue = loaded.bridge.EventQueue()

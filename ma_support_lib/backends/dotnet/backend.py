@@ -29,13 +29,12 @@ from .packet_reading import DotnetPacketReaderService
 from .packet_writing import DotnetPacketWriterService
 from .pump import EventPump
 from .sample_reading import DotnetSampleReaderService
-from .service import encoded
+from .service import encoded, forward_log
 from .session_management import DotnetSessionManagementService
 
 #: Retries while the broker is unavailable (the C# RetryPolicy).
 RETRIES = 3
 RETRY_DELAY_S = 1.0
-_LOG_LEVELS = ("debug", "info", "warning", "error")
 #: Backends still open: closed at interpreter exit, before pythonnet shuts the runtime down
 #: (a Python thread still waiting inside .NET would otherwise keep the process from exiting).
 _open: weakref.WeakSet[DotnetBackend] = weakref.WeakSet()
@@ -137,7 +136,7 @@ class DotnetBackend(Backend):
     def _log(self, records: list[frames.Record]) -> None:
         for record in records:
             if isinstance(record, frames.LogRecord):
-                getattr(self._logger, _LOG_LEVELS[min(record.level, 3)])(f"[C#] {record.message}")
+                forward_log(self._logger, record, "[C#] ")
 
     def _ready(self) -> tuple[runtime.DotnetRuntime, Any]:
         if self._runtime is None or self._api is None:

@@ -1,24 +1,23 @@
 """Records of the buffering and interpolation types (``native/facade/SampleCodec.cs``).
 
-A parameter's values travel as one column: a count, int64 timestamps, status bytes, then the
-values (float64, int32, one byte per bool, or strings), read with one numpy call each.
+An identifier's values travel as one column: a count, int64 timestamps, status bytes, then the
+values (``sample_values``), each run read with one numpy call where the kind allows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ...contracts.buffering.window_column import WindowColumn
 from . import frames
+from .sample_values import array, values
 
 TIMESTAMP_DATA, SAMPLE_DATA, BATCH, PROCESS_REQUEST = 8, 9, 10, 11
 DATA, START, END = 0, 1, 2
 DEFAULT_RESULT, PYTHON_RESULT, OTHER_RESULT = 0, 1, 2
-_DTYPES: dict[int, Any] = {0: np.dtype("<f8"), 1: np.dtype("<i4"), 2: np.dtype(np.bool_)}
 
 
 @dataclass(frozen=True)
@@ -80,26 +79,15 @@ class ProcessRequest(frames.Decoded):
     values: NDArray[np.float64]
 
 
-def _array(reader: frames.Reader, dtype: Any, count: int) -> NDArray[Any]:
-    size = np.dtype(dtype).itemsize * count
-    array = np.frombuffer(reader.data, dtype=dtype, count=count, offset=reader.at).copy()
-    reader.at += size
-    return array
-
-
 def _range(reader: frames.Reader) -> Range:
     return Range(reader.byte(), reader.text(), reader.text(), reader.i64(), reader.i64())
 
 
 def _column(reader: frames.Reader) -> tuple[str, WindowColumn]:
     identifier, kind, count = reader.text(), reader.byte(), reader.i32()
-    times = _array(reader, "<i8", count).astype(np.int64)
-    statuses = _array(reader, np.uint8, count)
-    if kind in _DTYPES:
-        values = _array(reader, _DTYPES[kind], count)
-    else:
-        values = np.array([reader.text() for _ in range(count)], dtype=object)
-    return identifier, WindowColumn(times, values, statuses)
+    times = array(reader, "<i8", count).astype(np.int64)
+    statuses = array(reader, np.uint8, count)
+    return identifier, WindowColumn(times, values(reader, kind, count), statuses)
 
 
 def _timestamp_record(reader: frames.Reader) -> TimestampRecord:
@@ -116,7 +104,7 @@ def _sample_record(reader: frames.Reader) -> SampleRecord:
 def _result(reader: frames.Reader) -> ResultItem:
     tag, identifier, start, end = reader.byte(), reader.text(), reader.i64(), reader.i64()
     if tag == DEFAULT_RESULT:
-        first, last, low, high, mean = (float(v) for v in _array(reader, "<f8", 5))
+        first, last, low, high, mean = (float(v) for v in array(reader, "<f8", 5))
         statistics = (first, last, low, high, mean, reader.i32(), bool(reader.byte()))
         return ResultItem(tag, identifier, start, end, statistics=statistics)
     if tag == PYTHON_RESULT:
@@ -131,8 +119,8 @@ def _batch_record(reader: frames.Reader) -> BatchRecord:
 
 def _process_request(reader: frames.Reader) -> ProcessRequest:
     request_id, parameter, start, end, count = reader.i64(), reader.text(), reader.i64(), reader.i64(), reader.i32()
-    times = _array(reader, "<i8", count).astype(np.int64)
-    return ProcessRequest(request_id, parameter, start, end, times, _array(reader, "<f8", count).astype(np.float64))
+    times = array(reader, "<i8", count).astype(np.int64)
+    return ProcessRequest(request_id, parameter, start, end, times, array(reader, "<f8", count).astype(np.float64))
 
 
 def last_times(data: bytes) -> list[tuple[str, int]]:

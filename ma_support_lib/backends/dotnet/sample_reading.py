@@ -3,7 +3,9 @@
 The facade's recorder is the .NET service's ``IHandler<ITimestampData>`` and
 ``IHandler<ISampleData>`` (registered for a kind once a Python handler of that kind is added)
 and records the merging events; a Python thread delivers them. Windows
-(``add_window_handler``) are built from the TimestampData records.
+(``add_window_handler``) are built from the TimestampData records. Values the facade cannot
+carry (a value type it does not know) are skipped: counted (:meth:`skipped_values`) and logged
+once per type.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .packet_reading import DotnetPacketReaderService
 from .runtime import DotnetRuntime
 from .sample_frames import BatchRecord, SampleRecord, TimestampRecord, last_times
 from .sample_outputs import sample_data, sample_window, timestamp_data
-from .service import DotnetService, encoded
+from .service import DotnetService, encoded, forward_log
 
 
 class DotnetSampleReaderService(DotnetService, ISampleReaderService):
@@ -116,6 +118,10 @@ class DotnetSampleReaderService(DotnetService, ISampleReaderService):
     def known_parameters(self) -> frozenset[str]:
         return frozenset(str(name) for name in self._recorder.Known())
 
+    def skipped_values(self) -> int:
+        """How many values the facade skipped because it cannot carry their type."""
+        return int(self._recorder.Skipped)
+
     # -- delivery (on the pump thread) -------------------------------------------------------
 
     def _deliver(self, records: list[frames.Record]) -> None:
@@ -133,3 +139,5 @@ class DotnetSampleReaderService(DotnetService, ISampleReaderService):
                     sink(record)
             elif isinstance(record, frames.EventRecord):
                 self._fire(record)
+            elif isinstance(record, frames.LogRecord):
+                forward_log(self._logger, record, "[C#] ")

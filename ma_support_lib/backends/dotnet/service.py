@@ -84,6 +84,14 @@ class DotnetService(ServiceBase):
         getattr(self, name).fire(self, record.args)
 
 
+_LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def forward_log(logger: ILogger, record: frames.LogRecord, prefix: str) -> None:
+    """A log line .NET queued, to ``logger`` at its level."""
+    getattr(logger, _LOG_LEVELS[min(record.level, 3)])(f"{prefix}{record.message}")
+
+
 def encoded(data: Any) -> bytes:
     """The bytes of a .NET ``byte[]`` (through the buffer protocol, not element by element)."""
     return bytes(memoryview(data))
