@@ -19,11 +19,11 @@ class DefaultProcessor(VectorProcessor):
         parameters, intervals = len(block.identifiers), len(starts)
         base, period = int(starts[0]), block.period_ns
         end = base + intervals * period
-        times = np.concatenate(block.times)
-        inside = times < end
-        values = np.concatenate(block.values)[inside]
-        owner = np.repeat(np.arange(parameters), [len(t) for t in block.times])[inside]
-        times = times[inside]
+        samples = block.samples
+        inside = samples.times < end
+        if not inside.all():
+            samples = samples.where(inside)
+        times, values, owner = samples.times, samples.values, samples.owner
         cells = parameters * intervals
         count = np.zeros(cells, dtype=np.int64)
         stats = {name: np.full(cells, np.nan) for name in ("first", "last", "min", "max", "mean")}

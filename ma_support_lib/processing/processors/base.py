@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from abc import abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,6 +14,7 @@ from ...contracts.interpolation.i_process_result import IProcessResult
 from ...contracts.interpolation.i_subscription_processor import ISubscriptionProcessor
 from ...contracts.interpolation.process_context import ProcessContext
 from ...contracts.interpolation.result_table import ResultTable
+from ..samples import Samples
 
 _NO_TIME = np.iinfo(np.int64).min
 
@@ -21,17 +23,16 @@ _NO_TIME = np.iinfo(np.int64).min
 class Block:
     """Consecutive intervals ``[start, start + period_ns)`` for every parameter.
 
-    ``times[p]`` / ``values[p]`` are parameter ``p``'s samples from the first interval's
-    start on, sorted (they may reach past the last interval: lookahead). ``carry_times[p]`` /
-    ``carry_values[p]`` is its last sample before the first interval (time ``_NO_TIME`` and
-    NaN when there is none).
+    ``samples`` are the parameters' samples from the first interval's start on (they may
+    reach past the last interval: lookahead); ``series(p)`` is parameter ``p``'s part.
+    ``carry_times[p]`` / ``carry_values[p]`` is its last sample before the first interval
+    (time ``_NO_TIME`` and NaN when there is none).
     """
 
     identifiers: tuple[str, ...]
     interval_starts: NDArray[np.int64]
     period_ns: int
-    times: list[NDArray[np.int64]]
-    values: list[NDArray[np.float64]]
+    samples: Samples
     carry_times: NDArray[np.int64]
     carry_values: NDArray[np.float64]
 
@@ -39,13 +40,22 @@ class Block:
     def interval_ends(self) -> NDArray[np.int64]:
         return self.interval_starts + np.int64(self.period_ns)
 
+    @cached_property
+    def _offsets(self) -> list[int]:
+        return self.samples.offsets(len(self.identifiers)).tolist()  # type: ignore[no-any-return]
+
+    def series(self, p: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Parameter ``p``'s times and values, sorted."""
+        part = slice(self._offsets[p], self._offsets[p + 1])
+        return self.samples.times[part], self.samples.values[part]
+
     def table(self, statistics: dict[str, NDArray[np.generic]]) -> ResultTable:
         return ResultTable(self.identifiers, self.interval_starts, self.interval_ends, statistics)
 
     def before_starts(self, p: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """For each interval start, parameter ``p``'s last sample at or before it (time and
         value; ``_NO_TIME`` and NaN where there is none)."""
-        times, values = self.times[p], self.values[p]
+        times, values = self.series(p)
         index = np.searchsorted(times, self.interval_starts, side="right") - 1
         found = index >= 0
         safe = np.where(found, index, 0)
@@ -81,7 +91,8 @@ class VectorProcessor(ISubscriptionProcessor):
                 self._last[context.parameter_id] = (int(times[-1]), float(values[-1]))
         start, end = context.interval_start_time_nano, context.interval_end_time_nano
         block = Block(
-            (context.parameter_id,), np.array([start], dtype=np.int64), end - start, [times], [values],
+            (context.parameter_id,), np.array([start], dtype=np.int64), end - start,
+            Samples(times, values, np.zeros(len(times), dtype=np.intp)),
             np.array([carry[0]], dtype=np.int64), np.array([carry[1]]),
         )  # fmt: skip
         return self.process_block(block).to_results()[0]

@@ -30,7 +30,7 @@ class LinearInterpolationProcessor(VectorProcessor):
         starts = block.interval_starts
         columns = []
         for p in range(len(block.identifiers)):
-            times, values = block.times[p], block.values[p]
+            times, values = block.series(p)
             prev_t, prev_v = block.before_starts(p)
             after = np.searchsorted(times, starts, side="right")
             has_next = after < len(times)
