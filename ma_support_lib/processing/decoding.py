@@ -26,12 +26,37 @@ _VALID = np.uint8(open_data_pb2.DATA_STATUS_VALID)
 
 @dataclass(frozen=True, eq=False)
 class Piece:
-    """Samples of one identifier from one packet (timestamps int64 ns, in packet order)."""
+    """Samples of one packet: ``values[i]`` / ``statuses[i]`` are those of ``identifiers[i]``,
+    all at ``timestamps`` (int64 ns, in packet order)."""
 
-    identifier: str
     timestamps: NDArray[np.int64]
-    values: NDArray[Any]
-    statuses: NDArray[np.uint8]
+    identifiers: tuple[str, ...]
+    values: tuple[NDArray[Any], ...]
+    statuses: tuple[NDArray[np.uint8], ...]
+
+    def rows(self, rows: slice | NDArray[np.bool_]) -> Piece:
+        """Only the samples at ``rows`` of the timestamps."""
+        return Piece(
+            self.timestamps[rows], self.identifiers,
+            tuple(v[rows] for v in self.values), tuple(s[rows] for s in self.statuses),
+        )  # fmt: skip
+
+    def without(self, identifiers: set[str]) -> Piece:
+        kept = [i for i, identifier in enumerate(self.identifiers) if identifier not in identifiers]
+        return Piece(
+            self.timestamps, tuple(self.identifiers[i] for i in kept),
+            tuple(self.values[i] for i in kept), tuple(self.statuses[i] for i in kept),
+        )  # fmt: skip
+
+    def split(self, end: int) -> tuple[Piece | None, Piece | None]:
+        """The samples older than ``end``, and the rest (None for no samples)."""
+        below = self.timestamps < end
+        count = int(np.count_nonzero(below))
+        if count == 0 or count == len(below):
+            return (self, None) if count else (None, self)
+        if below[:count].all():  # sorted, as most packets are: views, not copies
+            return self.rows(slice(0, count)), self.rows(slice(count, None))
+        return self.rows(below), self.rows(~below)
 
 
 @dataclass(frozen=True)
@@ -51,7 +76,7 @@ def decode_samples(
     resolver: FormatResolver,
     wanted: Callable[[str], bool],
 ) -> tuple[tuple[str, ...], list[Piece]]:
-    """The format's parameter identifiers and the pieces of the wanted ones.
+    """The format's parameter identifiers and a piece of the wanted ones (if any).
 
     Raises ``PacketDecodeError`` for malformed content and ``ValueError`` when the column
     count disagrees with the data format; unresolvable formats give no pieces.
@@ -62,13 +87,14 @@ def decode_samples(
         return (), []
     if len(identifiers) != len(samples.values):
         raise ValueError(f"{packet_type} has {len(samples.values)} columns for {len(identifiers)} parameters")
-    times = samples.timestamps
-    pieces = [
-        Piece(identifier, times, values, statuses)
-        for identifier, values, statuses in zip(identifiers, samples.values, samples.statuses)
-        if wanted(identifier)
-    ]
-    return identifiers, pieces
+    kept = [i for i, identifier in enumerate(identifiers) if wanted(identifier)]
+    if not kept:
+        return identifiers, []
+    piece = Piece(
+        samples.timestamps, tuple(identifiers[i] for i in kept),
+        tuple(samples.values[i] for i in kept), tuple(samples.statuses[i] for i in kept),
+    )  # fmt: skip
+    return identifiers, [piece]
 
 
 def decode_other(packet_type: str, content: bytes, data_source: str, resolver: FormatResolver, includes: Includes) -> Piece | None:
@@ -97,7 +123,7 @@ def decode_other(packet_type: str, content: bytes, data_source: str, resolver: F
         return None
     values = np.empty(1, dtype=object)
     values[0] = value
-    return Piece(identifier, np.array([timestamp], dtype=np.int64), values, np.full(1, _VALID))
+    return Piece(np.array([timestamp], dtype=np.int64), (identifier,), (values,), (np.full(1, _VALID),))
 
 
 def is_sample_type(packet_type: str) -> bool:

@@ -1,32 +1,61 @@
-"""Putting one identifier's buffered chunks into time order, one sample per timestamp."""
+"""Putting buffered pieces into time order per identifier, one sample per timestamp."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Optional, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..contracts.buffering.window_column import WindowColumn
+from .decoding import Piece
+
+_G = TypeVar("_G", bound=np.generic)
+_Order = tuple[NDArray[np.int64], Optional[NDArray[np.intp]]]
 
 
-def merged(times: Sequence[NDArray[np.int64]], values: Sequence[NDArray[Any]], statuses: Sequence[NDArray[np.uint8]]) -> WindowColumn:
-    """The chunks (in arrival order) as one column sorted by time.
+def merged_columns(pieces: Sequence[Piece]) -> dict[str, WindowColumn]:
+    """The pieces (in arrival order) as one column per identifier, sorted by time.
 
     Where two samples share a timestamp, the one that arrived last is kept: a packet sent
-    again replaces, rather than duplicates, what it carried.
+    again replaces, rather than duplicates, what it carried. Identifiers found in the same
+    pieces share one timestamp array, ordered once.
     """
-    t = times[0] if len(times) == 1 else np.concatenate(times)
-    v = values[0] if len(values) == 1 else np.concatenate(values)
-    s = statuses[0] if len(statuses) == 1 else np.concatenate(statuses)
-    if len(t) > 1:
-        steps = np.diff(t)
-        if not (steps > 0).all():
-            if (steps < 0).any():
-                order = np.argsort(t, kind="stable")
-                t, v, s = t[order], v[order], s[order]
-            keep = np.ones(len(t), dtype=bool)
-            keep[:-1] = t[1:] != t[:-1]  # last arrival of each timestamp
-            t, v, s = t[keep], v[keep], s[keep]
-    return WindowColumn(t, v, s)
+    spots: dict[str, list[tuple[int, int]]] = {}
+    for k, piece in enumerate(pieces):
+        for c, identifier in enumerate(piece.identifiers):
+            spots.setdefault(identifier, []).append((k, c))
+    orders: dict[tuple[int, ...], _Order] = {}
+    columns = {}
+    for identifier, where in spots.items():
+        signature = tuple(k for k, _ in where)
+        order = orders.get(signature)
+        if order is None:
+            order = orders[signature] = _time_order([pieces[k].timestamps for k in signature])
+        times, index = order
+        values = _joined([pieces[k].values[c] for k, c in where], index)
+        statuses = _joined([pieces[k].statuses[c] for k, c in where], index)
+        columns[identifier] = WindowColumn(times, values, statuses)
+    return columns
+
+
+def _time_order(times: Sequence[NDArray[np.int64]]) -> _Order:
+    """The joined times sorted without repeats, and the index that does it (None: as they are)."""
+    t = _joined(times, None)
+    if len(t) < 2:
+        return t, None
+    steps = np.diff(t)
+    if (steps > 0).all():
+        return t, None
+    order = np.argsort(t, kind="stable") if (steps < 0).any() else np.arange(len(t))
+    ordered = t[order]
+    keep = np.ones(len(t), dtype=bool)
+    keep[:-1] = ordered[1:] != ordered[:-1]  # last arrival of each timestamp
+    index = order[keep]
+    return t[index], index
+
+
+def _joined(arrays: Sequence[NDArray[_G]], index: Optional[NDArray[np.intp]]) -> NDArray[_G]:
+    joined = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+    return joined if index is None else joined[index]
