@@ -53,7 +53,7 @@ class DefaultProcessor(VectorProcessor):
         grid = {name: array.reshape(intervals, parameters) for name, array in stats.items()}
         counts = count.reshape(intervals, parameters)
         empty = counts == 0
-        super_sampled = np.zeros_like(empty)
+        super_sampled: NDArray[np.bool_] = np.zeros_like(empty)
         if empty.any():
             held = _held_last(grid["last"], ~empty, block.carry_values)
             super_sampled = empty & ~np.isnan(held)
