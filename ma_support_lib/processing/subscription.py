@@ -167,30 +167,33 @@ class Subscription:
         if not state.undelivered or state.next_start is None:
             return
         complete = None if final else floor_to(state.next_start, self.delivery)
-        pending, state.undelivered = state.undelivered, []
-        if isinstance(pending[0], ResultTable):
-            table = ResultTable.concatenate(pending)  # type: ignore[arg-type]
-            periods = table.interval_starts // self.delivery
-            cuts = np.flatnonzero(np.diff(periods)) + 1
-            for low, high in zip([0, *cuts.tolist()], [*cuts.tolist(), len(table)]):
-                begin = int(periods[low]) * self.delivery
-                if complete is not None and begin >= complete:
-                    state.undelivered.append(table.rows(low, len(table)))
-                    break
-                self._send(state, begin, BatchResult(*self._batch_fields(state, begin), table=table.rows(low, high)))
-            return
-        groups: dict[int, list[IProcessResult]] = {}
-        for part in pending:
-            for start, results in part:  # type: ignore[union-attr]
-                groups.setdefault(floor_to(start, self.delivery), []).extend(results)
-        for begin, results in groups.items():
+        groups: dict[int, list[Processed]] = {}
+        for part in state.undelivered:
+            for begin, piece in self._by_period(part):
+                groups.setdefault(begin, []).append(piece)
+        state.undelivered = []
+        for begin, parts in groups.items():
             if complete is not None and begin >= complete:
-                state.undelivered.append([(begin, results)])
+                state.undelivered.extend(parts)
             else:
-                self._send(state, begin, BatchResult(*self._batch_fields(state, begin), results))
+                self._send(state, begin, self._batch(state, begin, parts))
 
-    def _batch_fields(self, state: _SessionState, begin: int) -> tuple[str, str, str, int, int]:
-        return state.data_source, state.session_key, self.key, begin, begin + self.delivery
+    def _by_period(self, part: Processed) -> list[tuple[int, Processed]]:
+        """``part`` cut at delivery periods, with the start of each period."""
+        if isinstance(part, ResultTable):
+            periods = part.interval_starts // self.delivery
+            bounds = [0, *(np.flatnonzero(np.diff(periods)) + 1).tolist(), len(part)]
+            return [(int(periods[low]) * self.delivery, part.rows(low, high)) for low, high in zip(bounds[:-1], bounds[1:])]
+        groups: dict[int, list[tuple[int, list[IProcessResult]]]] = {}
+        for start, results in part:
+            groups.setdefault(floor_to(start, self.delivery), []).append((start, results))
+        return list(groups.items())
+
+    def _batch(self, state: _SessionState, begin: int, parts: list[Processed]) -> BatchResult:
+        fields = (state.data_source, state.session_key, self.key, begin, begin + self.delivery)
+        if isinstance(parts[0], ResultTable):
+            return BatchResult(*fields, table=ResultTable.concatenate(parts))  # type: ignore[arg-type]
+        return BatchResult(*fields, [result for part in parts for _, results in part for result in results])  # type: ignore[union-attr]
 
     def _send(self, state: _SessionState, begin: int, batch: BatchResult) -> None:
         try:

@@ -53,12 +53,12 @@ class DefaultProcessor(VectorProcessor):
         grid = {name: array.reshape(intervals, parameters) for name, array in stats.items()}
         counts = count.reshape(intervals, parameters)
         empty = counts == 0
-        super_sampled: NDArray[np.bool_] = np.zeros_like(empty)
+        super_sampled = np.zeros_like(empty)
         if empty.any():
             held = _held_last(grid["last"], ~empty, block.carry_values)
             super_sampled = empty & ~np.isnan(held)
-            for array in grid.values():
-                array[super_sampled] = held[super_sampled]
+            for statistic in grid.values():
+                statistic[super_sampled] = held[super_sampled]
         return block.table({**grid, "count": counts, "is_super_sampled": super_sampled})
 
 
