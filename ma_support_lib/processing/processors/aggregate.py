@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...contracts.interpolation.result_table import ResultTable
+from ..samples import Samples
 from .base import Block, VectorProcessor
 
 _FLOAT_STATISTICS = ("first", "last", "min", "max", "mean")
@@ -25,31 +26,7 @@ class DefaultProcessor(VectorProcessor):
         inside = samples.times < base + intervals * period
         if not inside.all():
             samples = samples.where(inside)
-        cells = intervals * parameters
-        count = np.zeros(cells, dtype=np.int64)
-        stats = {name: np.full(cells, np.nan) for name in _FLOAT_STATISTICS}
-        if len(samples):
-            slot = (samples.times - base) // period
-            keys = samples.owner * intervals + slot
-            opens = np.empty(len(keys), dtype=bool)  # a sample opening its cell
-            opens[0] = True
-            np.not_equal(keys[1:], keys[:-1], out=opens[1:])
-            values = samples.values
-            if opens.all():  # one sample per cell: it is every statistic
-                cell = slot * parameters + samples.owner  # row-major [interval, parameter]
-                count[cell] = 1
-                for array in stats.values():
-                    array[cell] = values
-            else:
-                heads = np.flatnonzero(opens)
-                cell = slot[heads] * parameters + samples.owner[heads]
-                tails = np.append(heads[1:], len(values)) - 1
-                count[cell] = tails - heads + 1
-                stats["first"][cell] = values[heads]
-                stats["last"][cell] = values[tails]
-                stats["min"][cell] = np.minimum.reduceat(values, heads)
-                stats["max"][cell] = np.maximum.reduceat(values, heads)
-                stats["mean"][cell] = np.add.reduceat(values, heads) / count[cell]
+        count, stats = _cell_statistics(samples, base, period, intervals, parameters)
         grid = {name: array.reshape(intervals, parameters) for name, array in stats.items()}
         counts = count.reshape(intervals, parameters)
         empty = counts == 0
@@ -60,6 +37,40 @@ class DefaultProcessor(VectorProcessor):
             for statistic in grid.values():
                 statistic[super_sampled] = held[super_sampled]
         return block.table({**grid, "count": counts, "is_super_sampled": super_sampled})
+
+
+def _cell_statistics(
+    samples: Samples, base: int, period: int, intervals: int, parameters: int
+) -> tuple[NDArray[np.int64], dict[str, NDArray[np.float64]]]:
+    """``count`` and the float statistics of each cell, row-major ``[interval, parameter]``
+    (NaN where a cell has no samples)."""
+    cells = intervals * parameters
+    count = np.zeros(cells, dtype=np.int64)
+    first = np.full(cells, np.nan)
+    if not len(samples):
+        return count, {name: first.copy() for name in _FLOAT_STATISTICS}
+    slot = (samples.times - base) // period
+    keys = samples.owner * intervals + slot
+    opens = np.empty(len(keys), dtype=bool)  # a sample opening its cell
+    opens[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=opens[1:])
+    values = samples.values
+    if opens.all():  # one sample per cell: it is every statistic
+        cell = slot * parameters + samples.owner
+        count[cell] = 1
+        first[cell] = values
+        return count, {name: first.copy() if name != "first" else first for name in _FLOAT_STATISTICS}
+    heads = np.flatnonzero(opens)
+    cell = slot[heads] * parameters + samples.owner[heads]
+    tails = np.append(heads[1:], len(values)) - 1
+    count[cell] = tails - heads + 1
+    stats = {"first": first, **{name: np.full(cells, np.nan) for name in _FLOAT_STATISTICS[1:]}}
+    stats["first"][cell] = values[heads]
+    stats["last"][cell] = values[tails]
+    stats["min"][cell] = np.minimum.reduceat(values, heads)
+    stats["max"][cell] = np.maximum.reduceat(values, heads)
+    stats["mean"][cell] = np.add.reduceat(values, heads) / count[cell]
+    return count, stats
 
 
 def _held_last(last: NDArray[np.float64], has: NDArray[np.bool_], carry: NDArray[np.float64]) -> NDArray[np.float64]:
