@@ -37,7 +37,8 @@ class WindowBuffer:
     Each time the front has moved ``step_ns`` past the last emission, everything older than
     ``front - window_ns`` is emitted as one :class:`SampleWindow`, merged in time order.
     Samples older than an emitted range arrive too late and are dropped (``late`` counts
-    them); ``flush`` emits the rest at the end of the session.
+    them); ``release`` emits everything buffered (a session gone idle) and ``flush`` the rest
+    at the end of the session.
     """
 
     def __init__(
@@ -99,6 +100,14 @@ class WindowBuffer:
         if end - start < self._step:
             return None
         return self._emit(start, end, final=False)
+
+    def release(self) -> SampleWindow | None:
+        """Everything buffered up to the front, as a window that does not end the session
+        (None when nothing is buffered)."""
+        if self._front is None or not any(p.identifiers for c in self._chunks for p in c.pieces):
+            return None
+        start = self._emitted_until if self._emitted_until is not None else (self._oldest or 0)
+        return self._emit(start, max(start, self._front + 1), final=False)
 
     def flush(self) -> SampleWindow:
         """Everything still buffered, as the session's final window."""
