@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,29 +24,38 @@ MARKER, EVENT, ERROR, CAN = "Marker", "Event", "Error", "CAN"
 _VALID = np.uint8(open_data_pb2.DATA_STATUS_VALID)
 
 
+#: Values of several identifiers: a 2-d array ``[identifiers, samples]`` when they share a
+#: dtype, else one array per identifier (``values[i]`` is identifier ``i``'s either way).
+Values = Union[NDArray[Any], tuple[NDArray[Any], ...]]
+
+
 @dataclass(frozen=True, eq=False)
 class Piece:
     """Samples of one packet: ``values[i]`` / ``statuses[i]`` are those of ``identifiers[i]``,
-    all at ``timestamps`` (int64 ns, in packet order)."""
+    all at ``timestamps`` (int64 ns, in packet order); ``statuses`` is ``[identifiers, samples]``."""
 
     timestamps: NDArray[np.int64]
     identifiers: tuple[str, ...]
-    values: tuple[NDArray[Any], ...]
-    statuses: tuple[NDArray[np.uint8], ...]
+    values: Values
+    statuses: NDArray[np.uint8]
+
+    @staticmethod
+    def of(timestamps: NDArray[np.int64], identifiers: tuple[str, ...], values: Sequence[NDArray[Any]],
+           statuses: Sequence[NDArray[np.uint8]]) -> Piece:  # fmt: skip
+        """A piece of per-identifier arrays, joined into 2-d arrays where they share a dtype."""
+        count = len(timestamps)
+        return Piece(timestamps, identifiers, _matrix(values, count), _matrix(statuses, count))  # type: ignore[arg-type]
 
     def rows(self, rows: slice | NDArray[np.bool_]) -> Piece:
         """Only the samples at ``rows`` of the timestamps."""
-        return Piece(
-            self.timestamps[rows], self.identifiers,
-            tuple(v[rows] for v in self.values), tuple(s[rows] for s in self.statuses),
-        )  # fmt: skip
+        if isinstance(self.values, tuple):
+            return Piece(self.timestamps[rows], self.identifiers, tuple(v[rows] for v in self.values), self.statuses[:, rows])
+        return Piece(self.timestamps[rows], self.identifiers, self.values[:, rows], self.statuses[:, rows])
 
     def without(self, identifiers: set[str]) -> Piece:
         kept = [i for i, identifier in enumerate(self.identifiers) if identifier not in identifiers]
-        return Piece(
-            self.timestamps, tuple(self.identifiers[i] for i in kept),
-            tuple(self.values[i] for i in kept), tuple(self.statuses[i] for i in kept),
-        )  # fmt: skip
+        values = tuple(self.values[i] for i in kept) if isinstance(self.values, tuple) else self.values[kept]
+        return Piece(self.timestamps, tuple(self.identifiers[i] for i in kept), values, self.statuses[kept])
 
     def split(self, end: int) -> tuple[Piece | None, Piece | None]:
         """The samples older than ``end``, and the rest (None for no samples)."""
@@ -57,6 +66,14 @@ class Piece:
         if below[:count].all():  # sorted, as most packets are: views, not copies
             return self.rows(slice(0, count)), self.rows(slice(count, None))
         return self.rows(below), self.rows(~below)
+
+
+def _matrix(arrays: Sequence[NDArray[Any]], count: int) -> Values:
+    if len({a.dtype for a in arrays}) > 1:
+        return tuple(arrays)
+    if not arrays:
+        return np.zeros((0, count))
+    return np.concatenate(arrays).reshape(len(arrays), count)
 
 
 @dataclass(frozen=True)
@@ -90,9 +107,9 @@ def decode_samples(
     kept = [i for i, identifier in enumerate(identifiers) if wanted(identifier)]
     if not kept:
         return identifiers, []
-    piece = Piece(
+    piece = Piece.of(
         samples.timestamps, tuple(identifiers[i] for i in kept),
-        tuple(samples.values[i] for i in kept), tuple(samples.statuses[i] for i in kept),
+        [samples.values[i] for i in kept], [samples.statuses[i] for i in kept],
     )  # fmt: skip
     return identifiers, [piece]
 
@@ -123,7 +140,7 @@ def decode_other(packet_type: str, content: bytes, data_source: str, resolver: F
         return None
     values = np.empty(1, dtype=object)
     values[0] = value
-    return Piece(np.array([timestamp], dtype=np.int64), (identifier,), (values,), (np.full(1, _VALID),))
+    return Piece(np.array([timestamp], dtype=np.int64), (identifier,), values.reshape(1, 1), np.full((1, 1), _VALID))
 
 
 def is_sample_type(packet_type: str) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..contracts.buffering.window_column import WindowColumn
-from .decoding import Piece
+from .decoding import Piece, Values
 
 _G = TypeVar("_G", bound=np.generic)
 _Order = tuple[NDArray[np.int64], Optional[NDArray[np.intp]]]
@@ -21,8 +21,26 @@ def merged_columns(pieces: Sequence[Piece]) -> dict[str, WindowColumn]:
     Where two samples share a timestamp, the one that arrived last is kept: a packet sent
     again replaces, rather than duplicates, what it carried. Identifiers found in the same
     pieces share one timestamp array, ordered once, and are joined as the rows of one array
-    when their values have one dtype.
+    when their pieces hold them as such.
     """
+    built: dict[str, WindowColumn] = {}
+    for signature, identifiers, rows in _groups(pieces):
+        times, index = _time_order([pieces[k].timestamps for k in signature])
+        parts = [pieces[k] for k in signature]
+        values = _joined_rows([p.values for p in parts], rows, index)
+        statuses = _joined_rows([p.statuses for p in parts], rows, index)
+        built.update((i, WindowColumn(times, v, s)) for i, v, s in zip(identifiers, values, statuses))
+    return built
+
+
+def _groups(pieces: Sequence[Piece]) -> list[tuple[tuple[int, ...], list[str], list[list[int]]]]:
+    """The identifiers by the pieces they are in (in order of first appearance): those pieces,
+    the identifiers, and for each identifier its row in each of those pieces."""
+    if not pieces:
+        return []
+    first = pieces[0].identifiers
+    if all(piece.identifiers == first for piece in pieces) and len(set(first)) == len(first):
+        return [(tuple(range(len(pieces))), list(first), [[c] * len(pieces) for c in range(len(first))])]
     spots: dict[str, list[tuple[int, int]]] = {}
     for k, piece in enumerate(pieces):
         for c, identifier in enumerate(piece.identifiers):
@@ -30,23 +48,20 @@ def merged_columns(pieces: Sequence[Piece]) -> dict[str, WindowColumn]:
     groups: dict[tuple[int, ...], list[str]] = {}
     for identifier, where in spots.items():
         groups.setdefault(tuple(k for k, _ in where), []).append(identifier)
-    built: dict[str, WindowColumn] = {}
-    for signature, identifiers in groups.items():
-        times, index = _time_order([pieces[k].timestamps for k in signature])
-        values = _rows([[pieces[k].values[c] for k, c in spots[i]] for i in identifiers], index)
-        statuses = _rows([[pieces[k].statuses[c] for k, c in spots[i]] for i in identifiers], index)
-        built.update((i, WindowColumn(times, v, s)) for i, v, s in zip(identifiers, values, statuses))
-    return {identifier: built[identifier] for identifier in spots}
+    return [(signature, names, [[c for _, c in spots[i]] for i in names]) for signature, names in groups.items()]
 
 
-def _rows(arrays: list[list[NDArray[Any]]], index: Optional[NDArray[np.intp]]) -> list[NDArray[Any]]:
-    """Each identifier's ``arrays`` joined (and ordered by ``index``): rows of one 2-d array
-    when there are several identifiers and parts, all of one dtype."""
-    if len(arrays) == 1 or len(arrays[0]) == 1 or len({a.dtype for parts in arrays for a in parts}) > 1:
-        return [_joined(parts, index) for parts in arrays]
-    stacked = [np.stack(column) for column in zip(*arrays)]
-    matrix = stacked[0] if len(stacked) == 1 else np.concatenate(stacked, axis=1)
-    return list(matrix if index is None else matrix[:, index])
+def _joined_rows(parts: list[Values], rows: list[list[int]], index: Optional[NDArray[np.intp]]) -> Sequence[NDArray[Any]]:
+    """Row ``rows[i][j]`` of each part ``j`` joined, for each ``i`` (and ordered by ``index``)."""
+    matrices = [part for part in parts if isinstance(part, np.ndarray)]
+    if len(matrices) < len(parts) or len({m.dtype for m in matrices}) > 1:
+        return [_joined([parts[j][c] for j, c in enumerate(row)], index) for row in rows]
+    picked = []
+    for j, matrix in enumerate(matrices):
+        chosen = [row[j] for row in rows]
+        picked.append(matrix if chosen == list(range(len(matrix))) else matrix[chosen])
+    joined = picked[0] if len(picked) == 1 else np.concatenate(picked, axis=1)
+    return list(joined if index is None else joined[:, index])
 
 
 def _time_order(times: Sequence[NDArray[np.int64]]) -> _Order:

@@ -83,7 +83,7 @@ class WindowBuffer:
         self._chunks.append(_Chunk(oldest, newest, kept))
         if self._merge_now and len(self._chunks) > 1:
             everything = merged_columns([piece for chunk in self._chunks for piece in chunk.pieces])
-            pieces = [Piece(c.timestamps, (i,), (c.values,), (c.statuses,)) for i, c in everything.items()]
+            pieces = [Piece(c.timestamps, (i,), c.values[None, :], c.statuses[None, :]) for i, c in everything.items()]
             self._chunks = [_Chunk(min(c.oldest for c in self._chunks), self._front, pieces)]
 
     def drop(self, identifiers: set[str] | None) -> None:
