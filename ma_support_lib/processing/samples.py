@@ -39,9 +39,9 @@ class Samples:
         np.cumsum(np.bincount(self.owner, minlength=parameters), out=ends[1:])
         return ends
 
-    def newest_before(self, time: int) -> NDArray[np.intp]:
-        """The index of each owner's newest sample older than ``time`` (owners that have one)."""
-        index = np.flatnonzero(self.times < time)
+    def newest_of(self, chosen: NDArray[np.bool_]) -> NDArray[np.intp]:
+        """The index of each owner's last ``chosen`` sample (owners with one)."""
+        index = np.flatnonzero(chosen)
         owner = self.owner[index]
         return index[np.append(owner[1:] != owner[:-1], True)] if len(index) else index
 
@@ -105,9 +105,11 @@ class NumericColumns:
             np.repeat(np.array(owners, dtype=np.intp), lengths),
         )  # fmt: skip
         usable = _joined(statuses) <= ValueStatus.VALID
-        if not usable.all():
+        if usable.all():
+            present[owners] = True
+        else:
             samples = samples.where(usable)
-        present[samples.owner] = True
+            present[samples.owner] = True
         return samples, present
 
 

@@ -133,11 +133,12 @@ class Subscription:
             state.undelivered.append(self._vector.process_block(block))
         else:
             state.undelivered.append(self._custom(state, block))
-        last = samples.newest_before(ready)
+        done = samples.times < ready
+        last = samples.newest_of(done)
         if len(last):
             owners = samples.owner[last]
             state.carry_times[owners], state.carry_values[owners] = samples.times[last], samples.values[last]
-            samples = samples.where(samples.times >= ready)
+            samples = samples.where(~done)
         state.pending = [samples] if len(samples) else []
         state.next_start = ready
 
