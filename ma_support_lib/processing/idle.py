@@ -8,10 +8,14 @@ from collections.abc import Callable
 
 class PeriodicCheck:
     """Calls ``check`` every ``period_s`` seconds on a daemon thread, from ``start`` until
-    ``stop`` (which waits for a call in progress to finish)."""
+    ``stop`` (which waits for a call in progress to finish). An exception ``check`` raises
+    goes to ``on_error`` and the checks go on."""
 
-    def __init__(self, name: str, check: Callable[[], object], period_s: float) -> None:
+    def __init__(
+        self, name: str, check: Callable[[], object], period_s: float, on_error: Callable[[Exception], object]
+    ) -> None:
         self._check = check
+        self._on_error = on_error
         self._period_s = period_s
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -26,4 +30,7 @@ class PeriodicCheck:
 
     def _run(self) -> None:
         while not self._stopping.wait(self._period_s):
-            self._check()
+            try:
+                self._check()
+            except Exception as exc:
+                self._on_error(exc)

@@ -128,7 +128,10 @@ class SampleReaderService(ServiceBase, ISampleReaderService):
             self._attach(self._reader)
         if self._idle_s is not None:
             period = max(self._idle_s / 4, _MIN_IDLE_CHECK_S)
-            self._idle_check = PeriodicCheck(f"sample reader idle flush {self.id}", self.flush_idle, period)
+            self._idle_check = PeriodicCheck(
+                f"sample reader idle flush {self.id}", self.flush_idle, period,
+                lambda exc: self._logger.error(f"sample reader: idle flush failed: {exc!r}; trying again later"),
+            )  # fmt: skip
             self._idle_check.start()
 
     def _on_stop(self) -> None:

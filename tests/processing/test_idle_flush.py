@@ -151,10 +151,17 @@ def test_the_service_timer_flushes_a_paused_session() -> None:
     assert not [thread for thread in threading.enumerate() if thread.name == f"sample reader idle flush {samples.id}"]
 
 
-def test_periodic_check_runs_until_stopped() -> None:
+def test_periodic_check_runs_until_stopped_through_errors() -> None:
     calls = threading.Semaphore(0)
-    check = PeriodicCheck("test check", calls.release, 0.001)
-    check.start()
-    assert calls.acquire(timeout=30.0) and calls.acquire(timeout=30.0)
-    check.stop()
+    errors: list[Exception] = []
+
+    def check() -> None:
+        calls.release()
+        raise RuntimeError("check failed")
+
+    periodic = PeriodicCheck("test check", check, 0.001, errors.append)
+    periodic.start()
+    assert calls.acquire(timeout=30.0) and calls.acquire(timeout=30.0)  # called again after raising
+    periodic.stop()
     assert not [thread for thread in threading.enumerate() if thread.name == "test check"]
+    assert errors and all(isinstance(error, RuntimeError) for error in errors)
