@@ -4,9 +4,13 @@ The public services (``ma_support_lib.contracts``) are implemented once per back
 
 * ``grpc`` (default): talks to a Stream API server over gRPC; without an address it runs our
   server in process over the log that ``broker_list`` names.
+* ``dotnet``: drives the vendor's C# Support Library in process through pythonnet
+  (:mod:`.dotnet`; needs the ``dotnet`` extra, a .NET runtime and the assemblies).
 
 A backend is chosen by ``StreamingApiConfiguration(backend=...)``, else by the environment
-variable ``MA_SUPPORT_LIB_BACKEND``, else ``grpc``.
+variable ``MA_SUPPORT_LIB_BACKEND``, else ``grpc``: the default never changes with what is
+installed, and a backend that cannot load raises ``BackendUnavailableError`` rather than
+falling back to another.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from ..errors import ConfigurationError
 from .base import Backend
 
 BACKEND_ENV = "MA_SUPPORT_LIB_BACKEND"
-BACKENDS = ("grpc",)
+BACKENDS = ("grpc", "dotnet")
 
 
 def create_backend(configuration: StreamingApiConfiguration, logger: ILogger) -> Backend:
@@ -29,6 +33,10 @@ def create_backend(configuration: StreamingApiConfiguration, logger: ILogger) ->
         from .grpc.backend import GrpcBackend
 
         return GrpcBackend(configuration, logger)
+    if name == "dotnet":
+        from .dotnet.backend import DotnetBackend
+
+        return DotnetBackend(configuration, logger)
     raise ConfigurationError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
 
 

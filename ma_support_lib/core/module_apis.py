@@ -93,6 +93,8 @@ class SampleReaderModuleApi(ModuleApi):
         return self._create("create_service", lambda: self._sample_reader(config))
 
     def _sample_reader(self, config: BufferingConfiguration) -> ISampleReaderService:
+        if self._library.processing_engine() == "native":
+            return self._library.backend.create_sample_reader_service(config)
         from ..processing.formats import FormatResolver
         from ..processing.sample_reader import SampleReaderService
 
@@ -106,6 +108,11 @@ class SampleReaderModuleApi(ModuleApi):
 class DataReaderModuleApi(ModuleApi):
     def create_service(self) -> ApiResult[IDataReaderService]:
         """A data reader (interpolation); feed it with ``set_sample_reader_service``."""
+        return self._create("create_service", self._data_reader)
+
+    def _data_reader(self) -> IDataReaderService:
+        if self._library.processing_engine() == "native":
+            return self._library.backend.create_data_reader_service()
         from ..processing.data_reader import DataReaderService
 
-        return self._create("create_service", lambda: DataReaderService(self._library._logger))
+        return DataReaderService(self._library._logger)

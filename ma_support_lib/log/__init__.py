@@ -5,11 +5,16 @@
 ``file://DIR``                 durable segment files under ``DIR`` (relative or absolute);
                                options as a query string: ``?fsync=always|interval|never``,
                                ``fsync_interval_ms=N``, ``segment_bytes=N``
+``host:port[,host:port]``      an Apache Kafka cluster (its bootstrap list, as
+``kafka://host:port[,...]``    ``BrokerUrl``); options as a query string: librdkafka
+                               properties, and ``topic_prefix=P`` to keep every topic under
+                               a prefix (see :mod:`.kafka.settings`)
 =============================  ==========================================================
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .base import (
@@ -21,9 +26,11 @@ from .base import (
     ProducerRecord,
     Record,
     RecordMetadata,
+    RecordTooLargeError,
     Subscription,
     TopicPartition,
     UnknownTopicError,
+    UnsupportedBrokerError,
 )
 
 __all__ = [
@@ -35,19 +42,17 @@ __all__ = [
     "ProducerRecord",
     "Record",
     "RecordMetadata",
+    "RecordTooLargeError",
     "Subscription",
     "TopicPartition",
     "UnknownTopicError",
     "UnsupportedBrokerError",
     "is_embedded_url",
+    "is_kafka_url",
     "open_log",
 ]
 
 EMBEDDED_SCHEMES = ("memory", "file")
-
-
-class UnsupportedBrokerError(LogError, ValueError):
-    """A broker URL that names no log this installation can open."""
 
 
 def is_embedded_url(url: str) -> bool:
@@ -73,13 +78,31 @@ def _file_options(query: str) -> dict[str, object]:
     return options
 
 
-def open_log(url: str) -> Log:
-    """Open the log that ``url`` names (see the module docstring for the schemes)."""
+def is_kafka_url(url: str) -> bool:
+    """True for ``kafka://...`` URLs and ``host:port[,host:port]`` bootstrap lists."""
+    from .kafka.settings import is_kafka_url as kafka_url
+
+    return kafka_url(url)
+
+
+def open_log(url: str, properties: Mapping[str, str] | None = None) -> Log:
+    """Open the log that ``url`` names (see the module docstring for the schemes).
+
+    ``properties`` are broker client properties (librdkafka's, for Kafka); the embedded logs
+    take none.
+    """
+    if is_kafka_url(url):
+        from .kafka import KafkaLog
+
+        return KafkaLog.open(url, properties)
+    if properties:
+        raise UnsupportedBrokerError(
+            f"broker client properties ({', '.join(sorted(properties))}) only apply to Kafka, not to {url!r}"
+        )
     if "://" not in url:
         raise UnsupportedBrokerError(
-            f"broker {url!r} looks like a Kafka bootstrap list; Kafka is not supported by this "
-            "version. Use the embedded log instead: 'memory://' (in memory) or 'file://DIR' "
-            "(durable files in DIR)"
+            f"unsupported broker {url!r}: use a Kafka bootstrap list (host:port[,host:port]), "
+            "kafka://host:port, 'memory://' or 'file://DIR'"
         )
     scheme = url.split("://", 1)[0].lower()
     if scheme == "memory":
@@ -95,5 +118,6 @@ def open_log(url: str) -> Log:
             raise UnsupportedBrokerError("file:// needs a directory, for example file://./data or file:///var/lib/stream-api")
         return FileLog(directory, url=url, **_file_options(parts.query))  # type: ignore[arg-type]
     raise UnsupportedBrokerError(
-        f"unsupported broker URL {url!r}: use 'memory://' or 'file://DIR'"
+        f"unsupported broker URL {url!r}: use a Kafka bootstrap list (host:port[,host:port]), "
+        "kafka://host:port, 'memory://' or 'file://DIR'"
     )

@@ -13,6 +13,8 @@ Errors (all derive from :class:`LogError`)::
     ├── InvalidTopicError      illegal topic name or partition count
     ├── UnknownTopicError      topic or partition does not exist
     ├── LogLockedError         a data directory is in use by another process
+    ├── UnsupportedBrokerError a broker URL or client setting that cannot be used
+    ├── RecordTooLargeError    a record over the log's size limit
     └── LogClosedError         the log was closed
 """
 
@@ -38,6 +40,14 @@ class UnknownTopicError(LogError, LookupError):
 
 class LogLockedError(LogError):
     """Another process holds the data directory."""
+
+
+class UnsupportedBrokerError(LogError, ValueError):
+    """A broker URL (or broker client setting) that names no log this installation can open."""
+
+
+class RecordTooLargeError(LogError):
+    """A record larger than the log (a Kafka broker's ``message.max.bytes``) accepts."""
 
 
 class LogClosedError(LogError):
@@ -174,6 +184,11 @@ class Log(abc.ABC):
     @abc.abstractmethod
     async def close(self) -> None:
         """Flush and release everything; idempotent."""
+
+    async def availability(self, timeout: float) -> str | None:
+        """``None`` if the log can be used now, else why not (waiting at most ``timeout``
+        seconds to find out). An embedded log is always available."""
+        return None
 
     async def partition_count(self, topic: str) -> int | None:
         """The topic's partition count, or ``None`` if it does not exist."""

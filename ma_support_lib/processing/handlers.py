@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 import typing
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..contracts.shared.i_handler import IHandler
 from ..core.base.logger import ILogger
+
+if TYPE_CHECKING:
+    from ..contracts.buffering.i_sample_reader_service import ISampleReaderService
 
 T = TypeVar("T")
 
@@ -53,3 +56,23 @@ def handled_type(handler: object) -> object | None:
                 arguments: tuple[Any, ...] = typing.get_args(base)
                 return arguments[0] if arguments else None
     return None
+
+
+def add_typed_handler(service: ISampleReaderService, handler: IHandler[Any]) -> None:
+    """``ISampleReaderService.add_handler``: the ``add_..._handler`` its generic base names."""
+    from ..contracts.buffering.sample_data import SampleData
+    from ..contracts.buffering.sample_window import SampleWindow
+    from ..contracts.buffering.timestamp_data import TimestampData
+
+    kind = handled_type(handler)
+    if kind is TimestampData:
+        service.add_timestamp_handler(handler)
+    elif kind is SampleData:
+        service.add_sample_handler(handler)
+    elif kind is SampleWindow:
+        service.add_window_handler(handler)
+    else:
+        raise TypeError(
+            f"add_handler: cannot tell what {type(handler).__name__} handles; derive it from "
+            "IHandler[TimestampData] or IHandler[SampleData], or use add_timestamp_handler / add_sample_handler"
+        )

@@ -28,7 +28,7 @@ from ..core.base.service_base import ServiceBase
 from ..protos import open_data_pb2
 from .decoding import Includes, configured_parameters, decode_other, decode_samples, is_sample_type
 from .formats import FormatResolver
-from .handlers import HandlerList, handled_type
+from .handlers import HandlerList, add_typed_handler
 from .idle import PeriodicCheck
 from .outputs import sample_datas, timestamp_data
 from .window_buffer import WindowBuffer
@@ -149,18 +149,7 @@ class SampleReaderService(ServiceBase, ISampleReaderService):
     # -- handlers ----------------------------------------------------------------------------
 
     def add_handler(self, handler: IHandler[Any]) -> None:
-        kind = handled_type(handler)
-        if kind is TimestampData:
-            self.add_timestamp_handler(handler)
-        elif kind is SampleData:
-            self.add_sample_handler(handler)
-        elif kind is SampleWindow:
-            self.add_window_handler(handler)
-        else:
-            raise TypeError(
-                f"add_handler: cannot tell what {type(handler).__name__} handles; derive it from "
-                "IHandler[TimestampData] or IHandler[SampleData], or use add_timestamp_handler / add_sample_handler"
-            )
+        add_typed_handler(self, handler)
 
     def add_timestamp_handler(self, handler: IHandler[TimestampData]) -> None:
         self._timestamp_handlers.add(handler)

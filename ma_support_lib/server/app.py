@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Iterator
@@ -11,11 +12,12 @@ from typing import Any
 
 import grpc
 
-from ..log import Log, open_log
+from ..log import Log, LogError, open_log
 from ..protos import api_pb2, key_generator_pb2
 from .config import ServerConfig
 from .connections import ConnectionRegistry
 from .data_formats import DataFormatStore
+from .health import Health
 from .keys import KeyGenerator, LocalKeyGenerator, RemoteKeyGenerator
 from .metrics import Metrics, MetricsEndpoint, serve_metrics
 from .routing import Router
@@ -37,21 +39,30 @@ log = logging.getLogger(__name__)
 MAX_RECEIVE_MESSAGE_BYTES = 64 * 1024 * 1024
 #: Seconds in-flight calls get to finish when the server stops.
 SHUTDOWN_GRACE_S = 5.0
+#: Seconds between availability checks of the broker (at start-up, as the reference, and
+#: while serving), and how long one check may take.
+BROKER_RETRY_SECONDS = 5.0
+BROKER_CHECK_SECONDS = 2.0
+
+
+class BrokerUnavailableError(LogError):
+    """The broker did not answer within the server's ``broker_wait_seconds``."""
 
 
 class StreamApiServer:
     """One Stream API server over one log.
 
-    ``await start()`` replays sessions and data formats from the log, then opens the gRPC
-    port (``config.stream_api_port``; 0 picks a free one) and, unless ``metrics_port`` is
-    ``None``, the Prometheus endpoint. ``await stop()`` ends every call, waits for
+    ``await start()`` opens the gRPC port (``config.stream_api_port``; 0 picks a free one),
+    waits for the broker, replays sessions and data formats from the log, then serves and,
+    unless ``metrics_port`` is ``None``, opens the Prometheus endpoint. Until then only the
+    health service (``grpc.health.v1.Health``) answers: ``NOT_SERVING``. ``await stop()`` ends every call, waits for
     in-flight writes and closes the log (if the server opened it).
     """
 
     def __init__(self, config: ServerConfig, log_: Log | None = None) -> None:
         self.config = config
         self._own_log = log_ is None
-        self.log = log_ if log_ is not None else open_log(config.broker_url)
+        self.log = log_ if log_ is not None else open_log(config.broker_url, dict(config.broker_properties))
         self.metrics = Metrics()
         self.port: int | None = None
         self.metrics_endpoint: MetricsEndpoint | None = None
@@ -63,6 +74,8 @@ class StreamApiServer:
         )
         self._replay: SessionReplay | None = None
         self._formats: DataFormatStore | None = None
+        self._monitor: asyncio.Task[None] | None = None
+        self.health = Health(())
 
     @property
     def address(self) -> str:
@@ -70,19 +83,21 @@ class StreamApiServer:
         host = self.config.host if self.config.host not in ("0.0.0.0", "::", "[::]") else "127.0.0.1"
         return f"{host}:{self.port}"
 
-    async def start(self) -> None:
+    async def open(self) -> None:
+        """Build the services and open the gRPC port. Until :meth:`start` has finished, the
+        health service answers ``NOT_SERVING`` and the Stream API services ``UNAVAILABLE``."""
+        if self._server is not None:
+            return
         config = self.config
         router = Router(self.log, config)
         formats = DataFormatStore(
             self.log, router, self._keys, self.metrics, integrated=config.integrate_data_format_management
         )
         self._formats = formats
-        await formats.start()
         sessions: SessionManager | None = None
         if config.integrate_session_management:
             registry = SessionRegistry(self.metrics)
             self._replay = SessionReplay(self.log, registry, formats.track)
-            await self._replay.start()
             sessions = SessionManager(self.log, router, self._keys, registry, formats.track)
         connections = ConnectionRegistry(self.metrics)
         writer = PacketWriter(self.log, router, self.metrics)
@@ -107,19 +122,75 @@ class StreamApiServer:
                 UniqueKeyGeneratorService(self._keys),
             ),
         ]
-        server.add_generic_rpc_handlers([service_handler(descriptor, servicer) for descriptor, servicer in services])
+        self.health = Health(descriptor.full_name for descriptor, _ in services)
+        server.add_generic_rpc_handlers(
+            [service_handler(descriptor, servicer, self.health) for descriptor, servicer in services]
+            + [self.health.handler()]
+        )
         bind = f"[::]:{config.stream_api_port}" if config.host in ("0.0.0.0", "::") else f"{config.host}:{config.stream_api_port}"
         self.port = server.add_insecure_port(bind)
         if not self.port:
             raise OSError(f"cannot listen on {config.host}:{config.stream_api_port} (port in use?)")
         await server.start()
         self._server = server
+
+    async def start(self) -> None:
+        """Open the port (if :meth:`open` was not called), wait for the broker, replay data
+        formats and sessions, then serve."""
+        await self.open()
+        await self._await_broker()
+        assert self._formats is not None
+        await self._formats.start()
+        if self._replay is not None:
+            await self._replay.start()
+        await self.health.mark_started()
+        self._monitor = asyncio.create_task(self._monitor_broker(), name="broker-health")
+        config = self.config
         if config.metrics_port is not None:
             metrics_host = config.host if config.host not in ("::", "[::]") else "0.0.0.0"
             self.metrics_endpoint = serve_metrics(self.metrics, metrics_host, config.metrics_port)
 
+    async def _await_broker(self) -> None:
+        """Return once the broker answers; until then retry, saying so in the log and the health service."""
+        loop = asyncio.get_running_loop()
+        limit = self.config.broker_wait_seconds
+        deadline = None if limit is None else loop.time() + limit
+        while True:
+            check = BROKER_CHECK_SECONDS if deadline is None else max(min(BROKER_CHECK_SECONDS, deadline - loop.time()), 0.1)
+            reason = await self.log.availability(check)
+            if reason is None:
+                return
+            await self.health.set(reason)
+            if deadline is not None and loop.time() + BROKER_RETRY_SECONDS > deadline:
+                raise BrokerUnavailableError(f"{reason}; gave up after {limit:g} s")
+            log.warning(
+                "%s; will retry in %g seconds (health service on %s answers NOT_SERVING meanwhile)",
+                reason, BROKER_RETRY_SECONDS, self.address,
+            )
+            await asyncio.sleep(BROKER_RETRY_SECONDS)
+
+    async def _monitor_broker(self) -> None:
+        """While serving, keep the health status in step with the broker's availability."""
+        while True:
+            await asyncio.sleep(BROKER_RETRY_SECONDS)
+            try:
+                reason = await self.log.availability(BROKER_CHECK_SECONDS)
+            except LogError as exc:
+                reason = str(exc)
+            if reason != self.health.reason:
+                if reason is None:
+                    log.info("the broker answers again")
+                else:
+                    log.warning("%s; writes wait and retry meanwhile", reason)
+            await self.health.set(reason)
+
     async def stop(self, grace: float = SHUTDOWN_GRACE_S) -> None:
         """Stop serving; in-flight writes finish (within ``grace``) before the log closes."""
+        if self._monitor is not None:
+            self._monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._monitor
+            self._monitor = None
         if self._server is not None:
             await self._server.stop(grace)
             self._server = None

@@ -53,11 +53,11 @@ log = logging.getLogger("ma_support_lib.server")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ma-stream-api", description="Stream API server (gRPC) over an embedded log.")
+    parser = argparse.ArgumentParser(prog="ma-stream-api", description="Stream API server (gRPC) over an embedded log or Apache Kafka.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the server until Ctrl+C or SIGTERM")
     serve.add_argument("--config", metavar="PATH", help="AppConfig.json to read (default: $CONFIG_PATH or ./Configs/AppConfig.json)")
-    serve.add_argument("--broker", metavar="URL", help="overrides BrokerUrl: memory:// or file://DIR")
+    serve.add_argument("--broker", metavar="URL", help="overrides BrokerUrl: memory://, file://DIR, or a Kafka bootstrap list host:port[,host:port] (or kafka://host:port?librdkafka.property=value&...)")
     serve.add_argument("--port", type=int, metavar="N", help="overrides StreamApiPort; 0 picks a free port")
     serve.add_argument("--host", default="0.0.0.0", help="interface to listen on (default: all)")
     metrics = serve.add_mutually_exclusive_group()

@@ -57,6 +57,11 @@ class ServerConfig:
     host: str = "0.0.0.0"
     #: Prometheus port; ``None`` turns the endpoint off, 0 picks a free port.
     metrics_port: int | None = DEFAULT_METRICS_PORT
+    #: Broker client properties (librdkafka's, for Kafka) as ``(name, value)`` pairs.
+    broker_properties: tuple[tuple[str, str], ...] = ()
+    #: Seconds start-up waits for an unreachable broker before failing; ``None``: forever
+    #: (as the reference does), retrying every :data:`BROKER_RETRY_SECONDS`.
+    broker_wait_seconds: float | None = None
 
     # -- derived ---------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from ..log import Log, ProducerRecord, Record, Subscription, TopicPartition
 from ..protos import open_data_pb2
 from .keys import KeyGenerator
 from .metrics import Metrics
+from .replay import catch_up
 from .routing import ESSENTIAL_SUFFIX, Router, essentials_topic, validate_data_source
 
 log = logging.getLogger(__name__)
@@ -98,11 +99,7 @@ class DataFormatStore:
         await self._router.ensure_topic(topic, 1)
         partitions = await self._log.partition_count(topic) or 1
         tps = [TopicPartition(topic, p) for p in range(partitions)]
-        ends = {tp: (await self._log.watermarks(tp))[1] for tp in tps}
-        subscription = self._log.subscribe({tp: 0 for tp in tps})
-        while any(subscription.positions()[tp] < ends[tp] for tp in tps):
-            for record in await subscription.poll():
-                self._apply(data_source, record)
+        subscription = await catch_up(self._log, tps, lambda record: self._apply(data_source, record))
         follower = asyncio.create_task(self._follow(data_source, subscription), name=f"formats-{data_source}")
         self._followers.add(follower)
         follower.add_done_callback(self._followers.discard)

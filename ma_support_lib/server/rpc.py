@@ -17,8 +17,9 @@ from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
 
-from ..log import InvalidTopicError, LogClosedError, LogError, UnknownTopicError
+from ..log import InvalidTopicError, LogClosedError, LogError, RecordTooLargeError, UnknownTopicError
 from .errors import InvalidRequestError
+from .health import Health
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ def _status_for(exc: BaseException) -> tuple[grpc.StatusCode, str] | None:
         return grpc.StatusCode.INVALID_ARGUMENT, str(exc)
     if isinstance(exc, UnknownTopicError):
         return grpc.StatusCode.NOT_FOUND, str(exc)
+    if isinstance(exc, RecordTooLargeError):
+        return grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc)
     if isinstance(exc, LogClosedError):
         return grpc.StatusCode.UNAVAILABLE, "the server is shutting down"
     if isinstance(exc, LogError):
@@ -52,12 +55,19 @@ async def _abort(context: grpc.aio.ServicerContext[Any, Any], method: str, exc: 
     await context.abort(*status)
 
 
-def _guard(method: str, handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a handler so domain errors become gRPC statuses with a message."""
+async def _refuse_until_started(health: Health | None, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+    if health is not None and not health.started:
+        await context.abort(grpc.StatusCode.UNAVAILABLE, f"the Stream API server is starting: {health.reason}")
+
+
+def _guard(method: str, handler: Callable[..., Any], health: Health | None = None) -> Callable[..., Any]:
+    """Wrap a handler so domain errors become gRPC statuses with a message, and calls before
+    start-up is over are refused with ``UNAVAILABLE``."""
     if inspect.isasyncgenfunction(handler):
 
         @functools.wraps(handler)
         async def stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            await _refuse_until_started(health, context)
             try:
                 async for item in handler(request, context):
                     yield item
@@ -70,6 +80,7 @@ def _guard(method: str, handler: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(handler)
     async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        await _refuse_until_started(health, context)
         try:
             return await handler(request, context)
         except grpc.aio.AbortError:
@@ -80,7 +91,9 @@ def _guard(method: str, handler: Callable[..., Any]) -> Callable[..., Any]:
     return unary
 
 
-def service_handler(descriptor: ServiceDescriptor, servicer: object) -> grpc.GenericRpcHandler[Any, Any]:
+def service_handler(
+    descriptor: ServiceDescriptor, servicer: object, health: Health | None = None
+) -> grpc.GenericRpcHandler[Any, Any]:
     """A generic handler serving every method of ``descriptor`` from ``servicer``.
 
     The servicer has one coroutine (or async generator, for server streaming) per RPC,
@@ -89,7 +102,7 @@ def service_handler(descriptor: ServiceDescriptor, servicer: object) -> grpc.Gen
     handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
     for method in descriptor.methods:
         implementation = getattr(servicer, method.name)
-        wrapped = _guard(f"{descriptor.name}.{method.name}", implementation)
+        wrapped = _guard(f"{descriptor.name}.{method.name}", implementation, health)
         deserializer = GetMessageClass(method.input_type).FromString
         if method.client_streaming and not method.server_streaming:
             factory = grpc.stream_unary_rpc_method_handler

@@ -23,6 +23,7 @@ from . import wire
 from .keys import KeyGenerator
 from .metrics import Metrics
 from .notifications import NotificationHub
+from .replay import catch_up
 from .routing import SESSION_INFO_TOPIC, Router, essentials_topic, offset_key, parse_offset_key
 
 log = logging.getLogger(__name__)
@@ -151,13 +152,7 @@ class SessionReplay:
         await self._log.create_topic(SESSION_INFO_TOPIC, 1)
         partitions = await self._log.partition_count(SESSION_INFO_TOPIC) or 1
         tps = [TopicPartition(SESSION_INFO_TOPIC, p) for p in range(partitions)]
-        ends = {tp: (await self._log.watermarks(tp))[1] for tp in tps}
-        subscription = self._log.subscribe({tp: 0 for tp in tps})
-        positions = subscription.positions()
-        while any(positions[tp] < ends[tp] for tp in tps):
-            for record in await subscription.poll():
-                await self.apply(record, notify=False)
-            positions = subscription.positions()
+        subscription = await catch_up(self._log, tps, lambda record: self.apply(record, notify=False))
         self._task = asyncio.create_task(self._follow(subscription), name="session-replay")
 
     async def _follow(self, subscription: Subscription) -> None:

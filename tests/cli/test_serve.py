@@ -133,7 +133,8 @@ def test_config_path_environment_variable_is_relative_to_working_directory(tmp_p
         ("{not json", "is not valid JSON"),
         ('{"StreamApiPort": "13579"}', "StreamApiPort must be a JSON integer"),
         ('{"StreamCreationStrategy": 3}', "StreamCreationStrategy must be 1"),
-        ('{"BrokerUrl": "localhost:9092"}', "Kafka is not supported"),
+        ('{"BrokerUrl": "kafka://localhost"}', "is not host:port"),
+        ('{"BrokerUrl": "kafka://localhost:9092?no.such.property=1"}', "no.such.property"),
         ('{"BrokerUrl": "ftp://x"}', "unsupported broker URL"),
     ],
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import datetime
 from collections.abc import Callable
 
@@ -95,10 +97,21 @@ def test_library_stop_stops_every_service_it_created(library: SupportLibrary) ->
     assert not library.get_writing_packet_api().create_service().success
 
 
-def test_a_kafka_broker_gives_a_clear_error_until_kafka_is_configured() -> None:
-    config = StreamingApiConfiguration("localhost:9092")
+def test_an_unreachable_kafka_broker_fails_within_the_timeout() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = "127.0.0.1:%d" % probe.getsockname()[1]  # nothing listens there
+    config = StreamingApiConfiguration(address, timeout_seconds=1)
     library = SupportLibraryBootstrapper.bootstrap(config, Logger()).create()
-    with pytest.raises(ConfigurationError, match="memory://"):
+    with pytest.raises(BackendUnavailableError, match=address):
+        library.initialise()
+    library.stop()
+
+
+def test_a_bad_kafka_property_gives_a_clear_error() -> None:
+    config = StreamingApiConfiguration("127.0.0.1:9", additional_properties={"no.such.property": "1"})
+    library = SupportLibraryBootstrapper.bootstrap(config, Logger()).create()
+    with pytest.raises(ConfigurationError, match="no.such.property"):
         library.initialise()
     library.stop()
 

@@ -78,7 +78,9 @@ def test_bad_arguments_fail_with_a_message(library: SupportLibrary, data_source:
     result = sessions.update_session_details(data_source, "key", [42])
     assert not result.success and "session detail" in result.message
     invalid = sessions.create_new_session(SessionCreationInfo("bad name!", "x"))
-    assert not invalid.success and "INVALID_ARGUMENT" in invalid.message
+    # The Stream API server refuses the name; the .NET backend checks it before calling C#.
+    refusal = {"grpc": "INVALID_ARGUMENT", "dotnet": "cannot name Kafka topics"}[library.backend.name]
+    assert not invalid.success and refusal in invalid.message
 
 
 def test_events_fire_for_changes_after_start_only(library: SupportLibrary, data_source: str) -> None:

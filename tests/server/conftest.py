@@ -10,20 +10,24 @@ import pytest
 from ma_support_lib.log import Log, open_log
 from ma_support_lib.server import ServerConfig, StreamCreationStrategy
 
-from .helpers import BROKER_URLS, MAPPINGS, Harness, ServerFactory
+from .helpers import BROKER_URLS, MAPPINGS, Harness, ServerFactory, broker_kind
 
 
-@pytest.fixture(params=BROKER_URLS, ids=lambda url: url.split("://", 1)[0])
+@pytest.fixture(params=BROKER_URLS, ids=broker_kind)
 def broker_url(request: pytest.FixtureRequest) -> str:
     """The kind of log the server runs on (a template; ``{tmp}`` is filled per server)."""
     return request.param
 
 
 @pytest.fixture
-def fresh_url(broker_url: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], str]:
+def fresh_url(
+    broker_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[], str]:
     """Makes URLs of fresh, empty logs of the parametrized kind."""
 
     def make() -> str:
+        if broker_url == "{kafka}":
+            return str(request.getfixturevalue("kafka").url())
         if "{tmp}" in broker_url:
             return broker_url.format(tmp=tmp_path_factory.mktemp("log").as_posix())
         return broker_url

@@ -41,9 +41,13 @@ WAIT = 5.0
 #: Upper bound for stopping a server whose clients are gone (its grace period is 5 s).
 STOP_LIMIT = 3.0
 
-#: Every log the behaviour tests run against; ``{tmp}`` becomes a fresh directory. Further
-#: back ends (a Kafka broker, for example) join here.
-BROKER_URLS = ["memory://", "file://{tmp}"]
+#: Every log the behaviour tests run against; ``{tmp}`` becomes a fresh directory, ``{kafka}``
+#: a fresh topic namespace on the test Kafka cluster.
+BROKER_URLS = ["memory://", "file://{tmp}", "{kafka}"]
+
+
+def broker_kind(url: str) -> str:
+    return "kafka" if url == "{kafka}" else url.split("://", 1)[0]
 
 DATA_SOURCE = "Car"
 #: The partition mappings of the reference's sample AppConfig.
@@ -128,6 +132,9 @@ class TrackedLog(Log):
 
     async def watermarks(self, tp: TopicPartition) -> tuple[int, int]:
         return await self.inner.watermarks(tp)
+
+    async def availability(self, timeout: float) -> str | None:
+        return await self.inner.availability(timeout)
 
     def subscribe(self, start: dict[TopicPartition, int]) -> Subscription:
         subscription = TrackedSubscription(self.inner.subscribe(start), start)

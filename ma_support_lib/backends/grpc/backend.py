@@ -39,6 +39,8 @@ def server_config(configuration: StreamingApiConfiguration) -> ServerConfig:
         initialisation_timeout_seconds=int(configuration.timeout_seconds),
         host="127.0.0.1",
         metrics_port=None,
+        broker_properties=tuple(sorted(configuration.additional_properties.items())),
+        broker_wait_seconds=float(configuration.timeout_seconds),
     )
 
 
@@ -47,7 +49,8 @@ class GrpcBackend(Backend):
 
     With ``stream_api_address`` set, that server is used. Otherwise the server for
     ``broker_list`` is started in this process (or, for a ``file://`` directory another
-    process already serves, that process's server is used).
+    process already serves, that process's server is used). For a Kafka ``broker_list``
+    that server uses the cluster, with ``additional_properties`` handed to librdkafka.
     """
 
     name = "grpc"

@@ -4,7 +4,8 @@ Within a process, one server runs per broker URL and is shared (reference counte
 library object that names it. Across processes, ``file://DIR`` is shared this way: the first
 process to open ``DIR`` holds its lock, runs the server and writes its address to
 ``DIR/stream-api.endpoint``; later processes find the directory locked, read that file and
-connect to that server. The log is only ever written by its owner.
+connect to that server. The log is only ever written by its owner. Several processes on one
+Kafka cluster each run their own server; the cluster is shared by design.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 from ...errors import BackendUnavailableError, ConfigurationError
 from ...log import LogLockedError, UnsupportedBrokerError
 from ...log.file import LOCK_FILE
-from ...server.app import ServerThread
+from ...server.app import BrokerUnavailableError, ServerThread
 from ...server.config import ServerConfig
 
 ENDPOINT_FILE = "stream-api.endpoint"
@@ -125,6 +126,8 @@ def _start(config: ServerConfig) -> ServerThread:
         thread.start()
     except UnsupportedBrokerError as exc:
         raise ConfigurationError(str(exc)) from None
+    except BrokerUnavailableError as exc:
+        raise BackendUnavailableError(str(exc)) from None
     return thread
 
 

@@ -16,10 +16,9 @@ from ...contracts.packet_writing.packet_bytes import PacketBytes
 from ...contracts.shared.api_result import ApiResult
 from ...core.base.logger import ILogger
 from ...core.base.service_base import ServiceBase
-from ...log.base import InvalidTopicError, validate_topic_name
 from ...protos import api_pb2, open_data_pb2
-from ...server.routing import essentials_topic, stream_topic
 from ...wire import LEN, length_delimited, tag, varint
+from ..checks import check_names, check_packet
 from .client import StreamApiClient, describe_rpc_error, service_call, unary
 from .data_sources import DataSources
 
@@ -89,12 +88,12 @@ class GrpcPacketWriterService(ServiceBase, IPacketWriterService):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             return ApiResult.fail(f"write_data: packet_bytes must be PacketBytes or bytes, got {type(packet_bytes).__name__}")
         data = bytes(data)
-        problem = _check_packet(data)
+        problem = check_packet(data)
         if problem is not None:
             return ApiResult.fail(f"write_data: {problem}")
         if not isinstance(data_source, str) or not isinstance(stream, str) or not isinstance(session_key, str):
             return ApiResult.fail("write_data: data_source, stream and session_key must be strings")
-        problem = _check_names(data_source, stream)
+        problem = check_names(data_source, stream)
         if problem is not None:
             return ApiResult.fail(f"write_data: {problem}")
         entry = _request_entry(data, _route_fields(data_source, stream, session_key))
@@ -196,34 +195,6 @@ class GrpcPacketWriterService(ServiceBase, IPacketWriterService):
                 sent[0] += len(batch)
                 self._cond.notify_all()
             yield b"".join(batch)
-
-
-def _check_packet(data: bytes) -> str | None:
-    """Why ``data`` is not a writable serialized ``Packet``, or ``None``."""
-    try:
-        packet = open_data_pb2.Packet.FromString(data)
-    except DecodeError as exc:
-        return f"packet_bytes is not a serialized open_data Packet ({exc})"
-    if not packet.type:
-        return "the packet has no type (for example 'PeriodicData')"
-    return None
-
-
-@functools.lru_cache(maxsize=1024)
-def _check_names(data_source: str, stream: str) -> str | None:
-    """Why a data source or stream name cannot name its Kafka topics, or ``None``."""
-    if not data_source:
-        return "data_source is empty"
-    try:
-        validate_topic_name(essentials_topic(data_source))
-        if stream:
-            validate_topic_name(stream_topic(data_source, stream))
-    except InvalidTopicError:
-        return (
-            f"data source {data_source!r} / stream {stream!r} cannot name Kafka topics; use ASCII letters, "
-            "digits, '.', '_' and '-'"
-        )
-    return None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -33,6 +33,9 @@ class StreamingApiConfiguration:
     * ``batching_responses``: whether read responses carry many packets (``None``: yes for
       the in-process server).
     * ``backend``: ``"grpc"`` (default; see :mod:`ma_support_lib.backends`).
+    * ``processing``: which engine the sample and data readers run on: ``"native"`` (the
+      backend's own, e.g. the C# modules on ``dotnet``), ``"python"`` (our numpy engine) or
+      ``None`` (the backend's default; see :mod:`ma_support_lib.backends.processing`).
     * The remaining keywords are the reference server's settings.
     """
 
@@ -49,6 +52,7 @@ class StreamingApiConfiguration:
     remote_key_generator_service_address: str
     batching_responses: bool | None
     backend: str | None
+    processing: str | None
 
     def __init__(
         self,
@@ -67,6 +71,7 @@ class StreamingApiConfiguration:
         remote_key_generator_service_address: str = "",
         batching_responses: bool | None = None,
         backend: str | None = None,
+        processing: str | None = None,
     ) -> None:
         if broker_list and broker_url and broker_list != broker_url:
             raise ValueError(f"broker_list {broker_list!r} and broker_url {broker_url!r} disagree; give one")
@@ -94,6 +99,7 @@ class StreamingApiConfiguration:
         self.remote_key_generator_service_address = remote_key_generator_service_address
         self.batching_responses = batching_responses
         self.backend = backend
+        self.processing = processing
 
 
 def _properties(value: Mapping[str, str] | Iterable[Any] | None, mappings: list[PartitionMapping]) -> dict[str, str]:

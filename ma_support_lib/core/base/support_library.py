@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from ...backends import Backend, create_backend
+from ...backends.processing import chosen_engine
 from ...contracts.shared.i_service import IService
 from ...contracts.shared.stream_api_configuration import StreamingApiConfiguration
 from ..module_apis import (
@@ -52,6 +53,10 @@ class SupportLibrary(ServiceBase):
             except Exception as exc:
                 self._logger.error(f"stopping {type(service).__name__} raised {exc!r}")
         self.backend.close()
+
+    def processing_engine(self) -> str:
+        """``"native"`` or ``"python"``: what the sample and data readers run on."""
+        return chosen_engine(self.configuration, self.backend.default_processing)
 
     def _track(self, service: IService) -> None:
         with self._services_lock:

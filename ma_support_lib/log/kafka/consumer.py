@@ -1,0 +1,131 @@
+"""Reading: one librdkafka consumer per subscription, manually assigned, polled on a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, Message
+
+from ..base import LogClosedError, Record, Subscription, TopicPartition
+
+log = logging.getLogger(__name__)
+
+#: Seconds one blocking poll of the consumer may take; a pending ``poll`` checks between these.
+POLL_SLICE_S = 0.2
+#: Errors that only say a broker is away for now; librdkafka reconnects by itself.
+_TRANSIENT = {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._TIMED_OUT, KafkaError._PARTITION_EOF}
+
+
+class KafkaSubscription(Subscription):
+    """Follows assigned partitions of one consumer from resolved start offsets."""
+
+    def __init__(
+        self,
+        consumer: Consumer,
+        positions: dict[TopicPartition, int],
+        logical: Callable[[str], str],
+        executor: concurrent.futures.Executor,
+        log_closed: Callable[[], bool],
+    ) -> None:
+        self._consumer = consumer
+        self._positions = positions
+        self._logical = logical
+        self._executor = executor
+        self._log_closed = log_closed
+        self._closed = False
+        self._wake: asyncio.Future[None] | None = None
+        self._inflight: concurrent.futures.Future[list[Record]] | None = None
+        self._consumer_closed: concurrent.futures.Future[None] | None = None
+
+    def positions(self) -> dict[TopicPartition, int]:
+        return dict(self._positions)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _fetch(self, max_records: int, wait: float) -> list[Record]:
+        """On a worker thread: what the consumer has queued, waiting up to ``wait`` for a first record."""
+        messages = self._consumer.consume(max_records, 0)
+        if not messages and wait > 0:
+            first = self._consumer.poll(wait)
+            if first is None:
+                return []
+            messages = [first]
+            if max_records > 1:
+                messages += self._consumer.consume(max_records - 1, 0)
+        return self._records(messages)
+
+    def _records(self, messages: list[Message]) -> list[Record]:
+        records = []
+        for message in messages:
+            error = message.error()
+            if error is not None:
+                if error.code() not in _TRANSIENT:
+                    log.warning("Kafka consumer: %s", error.str())
+                continue
+            topic = message.topic()
+            assert topic is not None
+            records.append(Record(
+                self._logical(topic), message.partition() or 0, message.offset() or 0,
+                message.timestamp()[1], message.key(), message.value() or b"",
+            ))
+        return records
+
+    async def poll(self, max_records: int = 10_000, timeout: float | None = None) -> list[Record]:
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            if self._log_closed():
+                raise LogClosedError("the Kafka log is closed")
+            if self._closed:
+                return []
+            remaining = POLL_SLICE_S if deadline is None else min(POLL_SLICE_S, deadline - loop.time())
+            if self._inflight is None:  # an earlier poll's fetch may still be running
+                self._inflight = self._executor.submit(self._fetch, max_records, max(remaining, 0))
+            fetch = asyncio.wrap_future(self._inflight)
+            self._wake = loop.create_future()
+            try:
+                waiting: set[asyncio.Future[Any]] = {fetch, self._wake}
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                self._wake = None
+            if not fetch.done():
+                continue  # woken by close(); the loop checks why
+            self._inflight = None
+            records = fetch.result()  # a fetch's exception ends the poll
+            if records:
+                positions = self._positions
+                for record in records:
+                    positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
+                return records
+            if deadline is not None and loop.time() >= deadline:
+                return []
+
+    def wake(self) -> None:
+        """Make a pending :meth:`poll` look at the subscription's state again (any thread-safe caller on the loop)."""
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.wake()
+        self.close_consumer()
+
+    def close_consumer(self) -> concurrent.futures.Future[None]:
+        """Close the consumer on a worker thread once its fetch (if any) is over; idempotent."""
+        if self._consumer_closed is None:
+            inflight, self._inflight = self._inflight, None
+            self._consumer_closed = self._executor.submit(self._close_after, inflight)
+        return self._consumer_closed
+
+    def _close_after(self, inflight: concurrent.futures.Future[list[Record]] | None) -> None:
+        if inflight is not None:
+            concurrent.futures.wait([inflight])
+        self._consumer.close()
