@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -39,7 +40,7 @@ class Samples:
         np.cumsum(np.bincount(self.owner, minlength=parameters), out=ends[1:])
         return ends
 
-    def newest_of(self, chosen: NDArray[np.bool_]) -> NDArray[np.intp]:
+    def last_chosen(self, chosen: NDArray[np.bool_]) -> NDArray[np.intp]:
         """The index of each owner's last ``chosen`` sample (owners with one)."""
         index = np.flatnonzero(chosen)
         owner = self.owner[index]

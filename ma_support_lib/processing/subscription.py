@@ -134,7 +134,7 @@ class Subscription:
         else:
             state.undelivered.append(self._custom(state, block))
         done = samples.times < ready
-        last = samples.newest_of(done)
+        last = samples.last_chosen(done)
         if len(last):
             owners = samples.owner[last]
             state.carry_times[owners], state.carry_values[owners] = samples.times[last], samples.values[last]

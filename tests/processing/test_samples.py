@@ -23,8 +23,8 @@ def test_parts_in_time_order_join_sorted_by_parameter_then_time() -> None:
 
 def test_the_last_chosen_sample_of_each_parameter() -> None:
     samples = part({0: [5, 6, 8], 1: [9, 10], 3: [1]})
-    assert samples.newest_of(samples.times < 9).tolist() == [2, 5]  # parameter 1 has none before 9
-    assert samples.newest_of(samples.times < 0).tolist() == []
+    assert samples.last_chosen(samples.times < 9).tolist() == [2, 5]  # parameter 1 has none before 9
+    assert samples.last_chosen(samples.times < 0).tolist() == []
 
 
 def test_nothing_joins_to_nothing() -> None:
