@@ -16,7 +16,8 @@ _Order = tuple[NDArray[np.int64], Optional[NDArray[np.intp]]]
 
 
 def merged_columns(pieces: Sequence[Piece]) -> dict[str, WindowColumn]:
-    """The pieces (in arrival order) as one column per identifier, sorted by time.
+    """The pieces (in arrival order) as one column per identifier (in order of first
+    appearance), sorted by time.
 
     Where two samples share a timestamp, the one that arrived last is kept: a packet sent
     again replaces, rather than duplicates, what it carried. Identifiers found in the same
@@ -24,18 +25,21 @@ def merged_columns(pieces: Sequence[Piece]) -> dict[str, WindowColumn]:
     when their pieces hold them as such.
     """
     built: dict[str, WindowColumn] = {}
-    for signature, identifiers, rows in _groups(pieces):
+    groups = _groups(pieces)
+    for signature, identifiers, rows in groups:
         times, index = _time_order([pieces[k].timestamps for k in signature])
         parts = [pieces[k] for k in signature]
         values = _joined_rows([p.values for p in parts], rows, index)
         statuses = _joined_rows([p.statuses for p in parts], rows, index)
         built.update((i, WindowColumn(times, v, s)) for i, v, s in zip(identifiers, values, statuses))
-    return built
+    if len(groups) < 2:
+        return built
+    return {i: built[i] for i in dict.fromkeys(i for piece in pieces for i in piece.identifiers)}
 
 
 def _groups(pieces: Sequence[Piece]) -> list[tuple[tuple[int, ...], list[str], list[list[int]]]]:
-    """The identifiers by the pieces they are in (in order of first appearance): those pieces,
-    the identifiers, and for each identifier its row in each of those pieces."""
+    """The identifiers grouped by the pieces they are in: those pieces, the identifiers, and
+    for each identifier its row in each of those pieces."""
     if not pieces:
         return []
     first = pieces[0].identifiers

@@ -60,5 +60,12 @@ def test_a_piece_with_the_same_identifiers_out_of_order_and_repeated() -> None:
     assert columns["B"].values.tolist() == [10.0, 30.0, 45.0]
 
 
+def test_columns_come_in_order_of_first_appearance() -> None:
+    pieces = [piece([1], {"A": [1.0], "B": [2.0], "C": [3.0]}), piece([2], {"C": [4.0], "A": [5.0]})]
+    columns = merged_columns(pieces)
+    assert list(columns) == ["A", "B", "C"]
+    assert columns["A"].values.tolist() == [1.0, 5.0] and columns["B"].values.tolist() == [2.0]
+
+
 def test_no_pieces_no_columns() -> None:
     assert merged_columns([]) == {}
