@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..contracts.buffering.window_column import WindowColumn
-from .decoding import Piece, Values
+from .piece import Piece, Values
 
 _G = TypeVar("_G", bound=np.generic)
 _Order = tuple[NDArray[np.int64], Optional[NDArray[np.intp]]]

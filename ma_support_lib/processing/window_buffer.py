@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..contracts.buffering.merge_strategy import MergeStrategy
 from ..contracts.buffering.sample_window import SampleWindow
-from .decoding import Piece
+from .piece import Piece
 from .merge import merged_columns
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ma_support_lib.processing.decoding import Piece
+from ma_support_lib.processing.piece import Piece
 from ma_support_lib.processing.merge import merged_columns
 
 
