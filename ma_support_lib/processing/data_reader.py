@@ -17,7 +17,8 @@ from ..core.base.logger import ILogger
 from ..core.base.service_base import ServiceBase
 from .frequencies import DEFAULT_DELIVERY_HZ, period_ns
 from .processors.aggregate import DefaultProcessor
-from .subscription import NumericColumns, Subscription
+from .samples import NumericColumns
+from .subscription import Subscription
 
 
 class _WindowInput(IHandler[SampleWindow]):

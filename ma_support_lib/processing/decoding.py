@@ -1,4 +1,4 @@
-"""Received packets to per-identifier numpy pieces, ready for the window buffer."""
+"""Received packets to numpy pieces, ready for the window buffer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ..contracts.buffering.can_data import CanData
 from ..contracts.buffering.error_data import ErrorData
@@ -17,21 +16,12 @@ from ..packets.decoders import decode_content
 from ..packets.envelope import SAMPLE_DATA_TYPES, SampleDataPacketType
 from ..protos import open_data_pb2
 from .formats import FormatResolver
+from .piece import Piece
 
 #: Identifiers under which non-parameter values are buffered and delivered.
 MARKER, EVENT, ERROR, CAN = "Marker", "Event", "Error", "CAN"
 
 _VALID = np.uint8(open_data_pb2.DATA_STATUS_VALID)
-
-
-@dataclass(frozen=True, eq=False)
-class Piece:
-    """Samples of one identifier from one packet (timestamps int64 ns, in packet order)."""
-
-    identifier: str
-    timestamps: NDArray[np.int64]
-    values: NDArray[Any]
-    statuses: NDArray[np.uint8]
 
 
 @dataclass(frozen=True)
@@ -51,7 +41,7 @@ def decode_samples(
     resolver: FormatResolver,
     wanted: Callable[[str], bool],
 ) -> tuple[tuple[str, ...], list[Piece]]:
-    """The format's parameter identifiers and the pieces of the wanted ones.
+    """The format's parameter identifiers and a piece of the wanted ones (if any).
 
     Raises ``PacketDecodeError`` for malformed content and ``ValueError`` when the column
     count disagrees with the data format; unresolvable formats give no pieces.
@@ -62,13 +52,14 @@ def decode_samples(
         return (), []
     if len(identifiers) != len(samples.values):
         raise ValueError(f"{packet_type} has {len(samples.values)} columns for {len(identifiers)} parameters")
-    times = samples.timestamps
-    pieces = [
-        Piece(identifier, times, values, statuses)
-        for identifier, values, statuses in zip(identifiers, samples.values, samples.statuses)
-        if wanted(identifier)
-    ]
-    return identifiers, pieces
+    kept = [i for i, identifier in enumerate(identifiers) if wanted(identifier)]
+    if not kept:
+        return identifiers, []
+    piece = Piece.of(
+        samples.timestamps, tuple(identifiers[i] for i in kept),
+        [samples.values[i] for i in kept], [samples.statuses[i] for i in kept],
+    )  # fmt: skip
+    return identifiers, [piece]
 
 
 def decode_other(packet_type: str, content: bytes, data_source: str, resolver: FormatResolver, includes: Includes) -> Piece | None:
@@ -97,7 +88,7 @@ def decode_other(packet_type: str, content: bytes, data_source: str, resolver: F
         return None
     values = np.empty(1, dtype=object)
     values[0] = value
-    return Piece(identifier, np.array([timestamp], dtype=np.int64), values, np.full(1, _VALID))
+    return Piece(np.array([timestamp], dtype=np.int64), (identifier,), values.reshape(1, 1), np.full((1, 1), _VALID))
 
 
 def is_sample_type(packet_type: str) -> bool:

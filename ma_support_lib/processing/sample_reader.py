@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..contracts.buffering.buffering_configuration import BufferingConfiguration
@@ -28,18 +29,21 @@ from ..protos import open_data_pb2
 from .decoding import Includes, configured_parameters, decode_other, decode_samples, is_sample_type
 from .formats import FormatResolver
 from .handlers import HandlerList, add_typed_handler
+from .idle import PeriodicCheck
 from .outputs import sample_datas, timestamp_data
 from .window_buffer import WindowBuffer
 
 _NS_PER_MS = 1_000_000
+_MIN_IDLE_CHECK_S = 0.01  # idle sessions are looked for every quarter of the idle time, at most this often
 
 
 class _Session:
-    def __init__(self, info: SessionInfo, buffer: WindowBuffer) -> None:
+    def __init__(self, info: SessionInfo, buffer: WindowBuffer, now: float) -> None:
         self.info = info
         self.buffer = buffer
         self.lock = threading.Lock()
         self.closed = False
+        self.last_packet = now
 
 
 class _PacketInput(IHandler[ReceivedPacketDto]):
@@ -57,10 +61,12 @@ class SampleReaderService(ServiceBase, ISampleReaderService):
 
     Processing runs on the packet reader's threads (one session at a time per thread), so a
     slow handler slows reading rather than piling up memory. The data front is the newest
-    sample timestamp of the session: a live session that pauses keeps its last
-    ``buffering_window_length`` of data until more arrives or the session completes. When
-    the packet reader completes a session (or this service stops) the rest is flushed and
-    the End sentinels follow. ``owned`` services (its data format service) stop with it.
+    sample timestamp of the session. A session that receives no packet for the configured
+    idle time (``BufferingConfiguration.idle_flush_ms``, by default the window length) has
+    what it buffered emitted by ``flush_idle``, which a timer thread of this service calls
+    (handlers then run on that thread); ``clock`` (seconds, monotonic) measures that time.
+    When the packet reader completes a session (or this service stops) the rest is flushed
+    and the End sentinels follow. ``owned`` services (its data format service) stop with it.
     """
 
     def __init__(
@@ -69,9 +75,13 @@ class SampleReaderService(ServiceBase, ISampleReaderService):
         resolver: FormatResolver,
         logger: ILogger,
         owned: Iterable[IService] = (),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(logger)
         self.configuration = configuration
+        self._clock = clock
+        self._idle_s = configuration.idle_flush_seconds
+        self._idle_check: PeriodicCheck | None = None
         self._resolver = resolver
         self._owned = list(owned)
         self._window_ns = configuration.buffering_window_length * _NS_PER_MS
@@ -116,8 +126,17 @@ class SampleReaderService(ServiceBase, ISampleReaderService):
     def _on_start(self) -> None:
         if self._reader is not None:
             self._attach(self._reader)
+        if self._idle_s is not None:
+            period = max(self._idle_s / 4, _MIN_IDLE_CHECK_S)
+            self._idle_check = PeriodicCheck(
+                f"sample reader idle flush {self.id}", self.flush_idle, period,
+                lambda exc: self._logger.error(f"sample reader: idle flush failed: {exc!r}; trying again later"),
+            )  # fmt: skip
+            self._idle_check.start()
 
     def _on_stop(self) -> None:
+        if self._idle_check is not None:
+            self._idle_check.stop()
         if self._reader is not None:
             self._detach(self._reader)
         with self._lock:
@@ -217,7 +236,7 @@ class SampleReaderService(ServiceBase, ISampleReaderService):
             if session is not None:
                 return session
             buffer = WindowBuffer(data_source, session_key, self._window_ns, self._step_ns, self._strategy)
-            session = self._sessions[key] = _Session(info or SessionInfo(session_key, data_source), buffer)
+            session = self._sessions[key] = _Session(info or SessionInfo(session_key, data_source), buffer, self._clock())
             session.lock.acquire()  # nothing reaches the session before its Start sentinels
         try:
             self.session_data_merging_started.fire(self, session.info)
@@ -260,6 +279,7 @@ class SampleReaderService(ServiceBase, ISampleReaderService):
             self._learn(configured_parameters(packet.content))
             return
         session = self._session(dto.data_source, dto.session_key)
+        session.last_packet = self._clock()
         try:
             if is_sample_type(kind):
                 identifiers, pieces = decode_samples(
@@ -280,6 +300,25 @@ class SampleReaderService(ServiceBase, ISampleReaderService):
             session.buffer.add(dto.stream, pieces)
             while (window := session.buffer.due()) is not None:
                 self._deliver(window)
+
+    def flush_idle(self) -> int:
+        """Emit what each session has buffered if no packet has reached it for the idle time;
+        returns how many windows were emitted. Called by the service's timer; callable directly."""
+        if self._idle_s is None or not self.is_started:
+            return 0
+        now = self._clock()
+        with self._lock:
+            sessions = list(self._sessions.values())
+        emitted = 0
+        for session in sessions:
+            with session.lock:
+                if session.closed or now - session.last_packet < self._idle_s:
+                    continue
+                window = session.buffer.release()
+                if window is not None:
+                    self._deliver(window)
+                    emitted += 1
+        return emitted
 
     def _learn(self, identifiers: Iterable[str]) -> None:
         new = [identifier for identifier in identifiers if identifier not in self._known]

@@ -11,7 +11,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..contracts.buffering.sample_window import SampleWindow
-from ..contracts.buffering.value_status import ValueStatus
 from ..contracts.interpolation.batch_result import BatchResult
 from ..contracts.interpolation.data_point import DataPoint
 from ..contracts.interpolation.i_batch_result_handler import IBatchResultHandler
@@ -22,9 +21,7 @@ from ..contracts.interpolation.result_table import ResultTable
 from ..core.base.logger import ILogger
 from .frequencies import floor_to
 from .processors.base import _NO_TIME, Block, VectorProcessor
-
-_NO_TIMES: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-_NO_VALUES: NDArray[np.float64] = np.zeros(0)
+from .samples import NumericColumns, Samples
 
 #: Processed results awaiting delivery: a built-in processor's table, or a custom one's
 #: ``(interval start, results)`` per interval.
@@ -33,48 +30,19 @@ Processed = Union[ResultTable, list[tuple[int, list[IProcessResult]]]]
 
 @dataclass
 class _SessionState:
-    """A subscription's progress through one session."""
+    """A subscription's progress through one session: samples not yet processed (parts in
+    time order), each parameter's last processed sample, and results awaiting delivery."""
 
     data_source: str
     session_key: str
-    times: list[NDArray[np.int64]]
-    values: list[NDArray[np.float64]]
+    pending: list[Samples]
     carry_times: NDArray[np.int64]
     carry_values: NDArray[np.float64]
+    seen: NDArray[np.bool_]
     next_start: Optional[int] = None
     newest: Optional[int] = None
-    seen: set[str] = field(default_factory=set)
     undelivered: list[Processed] = field(default_factory=list)
     failures: int = 0
-
-
-class NumericColumns:
-    """The usable samples of a window's columns as float64, converted once for every
-    subscription: MISSING and ERROR samples left out, int32 and bool as float."""
-
-    def __init__(self, window: SampleWindow, logger: ILogger) -> None:
-        self._window = window
-        self._logger = logger
-        self._cache: dict[str, Optional[tuple[NDArray[np.int64], NDArray[np.float64]]]] = {}
-
-    def get(self, identifier: str) -> Optional[tuple[NDArray[np.int64], NDArray[np.float64]]]:
-        if identifier in self._cache:
-            return self._cache[identifier]
-        found = None
-        column = self._window.columns.get(identifier)
-        if column is not None and len(column):
-            if column.values.dtype.kind not in "fiub":
-                self._logger.error(f"data reader: {identifier} has non-numeric samples; skipped")
-            else:
-                statuses = column.statuses
-                if (statuses <= ValueStatus.VALID).all():
-                    found = (column.timestamps, column.values.astype(np.float64, copy=False))
-                else:
-                    usable = statuses <= ValueStatus.VALID
-                    if usable.any():
-                        found = (column.timestamps[usable], column.values[usable].astype(np.float64))
-        self._cache[identifier] = found
-        return found
 
 
 class Subscription:
@@ -133,7 +101,7 @@ class Subscription:
             del self._sessions[(window.data_source, window.session_key)]
             if state.failures > 1:
                 self._logger.error(f"data reader {self.key!r}: the processor raised {state.failures} times in session {state.session_key}")
-            return set(self.identifiers) - state.seen
+            return {identifier for identifier, seen in zip(self.identifiers, state.seen.tolist()) if not seen}
 
     def _state(self, window: SampleWindow) -> _SessionState:
         key = (window.data_source, window.session_key)
@@ -141,53 +109,49 @@ class Subscription:
         if state is None:
             count = len(self.identifiers)
             state = self._sessions[key] = _SessionState(
-                window.data_source, window.session_key, [_NO_TIMES] * count, [_NO_VALUES] * count,
-                np.full(count, _NO_TIME, dtype=np.int64), np.full(count, np.nan),
+                window.data_source, window.session_key, [], np.full(count, _NO_TIME, dtype=np.int64),
+                np.full(count, np.nan), np.zeros(count, dtype=bool),
             )  # fmt: skip
         return state
 
     def _take(self, state: _SessionState, numeric: NumericColumns) -> None:
-        for p, identifier in enumerate(self.identifiers):
-            column = numeric.get(identifier)
-            if column is None:
-                continue
-            times, values = column
-            state.seen.add(identifier)
-            state.times[p] = np.concatenate([state.times[p], times]) if len(state.times[p]) else times
-            state.values[p] = np.concatenate([state.values[p], values]) if len(state.values[p]) else values
-            newest = int(times[-1])
-            state.newest = newest if state.newest is None else max(state.newest, newest)
+        samples, present = numeric.get(self.identifiers)
+        if not len(samples):
+            return
+        state.pending.append(samples)
+        state.seen |= present
+        newest = int(samples.times.max())
+        state.newest = newest if state.newest is None else max(state.newest, newest)
 
     def _process(self, state: _SessionState, ready: int) -> None:
         start = state.next_start
         assert start is not None
         starts = np.arange(start, ready, self.period, dtype=np.int64)
+        samples = Samples.joined(state.pending)
+        block = Block(self.identifiers, starts, self.period, samples, state.carry_times, state.carry_values)
         if self._vector is not None:
-            block = Block(self.identifiers, starts, self.period, state.times, state.values, state.carry_times, state.carry_values)
             state.undelivered.append(self._vector.process_block(block))
         else:
-            state.undelivered.append(self._custom(state, starts))
-        for p in range(len(self.identifiers)):
-            times, values = state.times[p], state.values[p]
-            cut = int(np.searchsorted(times, ready))
-            if cut:
-                state.carry_times[p], state.carry_values[p] = times[cut - 1], values[cut - 1]
-                state.times[p], state.values[p] = times[cut:], values[cut:]
+            state.undelivered.append(self._custom(state, block))
+        done = samples.times < ready
+        last = samples.last_chosen(done)
+        if len(last):
+            owners = samples.owner[last]
+            state.carry_times[owners], state.carry_values[owners] = samples.times[last], samples.values[last]
+            samples = samples.where(~done)
+        state.pending = [samples] if len(samples) else []
         state.next_start = ready
 
-    def _custom(self, state: _SessionState, starts: NDArray[np.int64]) -> list[tuple[int, list[IProcessResult]]]:
+    def _custom(self, state: _SessionState, block: Block) -> list[tuple[int, list[IProcessResult]]]:
         """A custom processor, called once per interval and parameter."""
         out = []
-        for start in starts.tolist():
+        series = [block.series(p) for p in range(len(self.identifiers))]
+        for start in block.interval_starts.tolist():
             end = start + self.period
             results = []
-            for p, identifier in enumerate(self.identifiers):
-                times = state.times[p]
+            for identifier, (times, values) in zip(self.identifiers, series):
                 low, high = np.searchsorted(times, [start, end])
-                points = [
-                    DataPoint(identifier, t, v)
-                    for t, v in zip(times[low:high].tolist(), state.values[p][low:high].tolist())
-                ]
+                points = [DataPoint(identifier, t, v) for t, v in zip(times[low:high].tolist(), values[low:high].tolist())]
                 try:
                     results.append(self.processor.process(ProcessContext(identifier, start, end, points)))
                 except Exception as exc:
@@ -204,30 +168,33 @@ class Subscription:
         if not state.undelivered or state.next_start is None:
             return
         complete = None if final else floor_to(state.next_start, self.delivery)
-        pending, state.undelivered = state.undelivered, []
-        if isinstance(pending[0], ResultTable):
-            table = ResultTable.concatenate(pending)  # type: ignore[arg-type]
-            periods = table.interval_starts // self.delivery
-            cuts = np.flatnonzero(np.diff(periods)) + 1
-            for low, high in zip([0, *cuts.tolist()], [*cuts.tolist(), len(table)]):
-                begin = int(periods[low]) * self.delivery
-                if complete is not None and begin >= complete:
-                    state.undelivered.append(table.rows(low, len(table)))
-                    break
-                self._send(state, begin, BatchResult(*self._batch_fields(state, begin), table=table.rows(low, high)))
-            return
-        groups: dict[int, list[IProcessResult]] = {}
-        for part in pending:
-            for start, results in part:  # type: ignore[union-attr]
-                groups.setdefault(floor_to(start, self.delivery), []).extend(results)
-        for begin, results in groups.items():
+        groups: dict[int, list[Processed]] = {}
+        for part in state.undelivered:
+            for begin, piece in self._by_period(part):
+                groups.setdefault(begin, []).append(piece)
+        state.undelivered = []
+        for begin, parts in groups.items():
             if complete is not None and begin >= complete:
-                state.undelivered.append([(begin, results)])
+                state.undelivered.extend(parts)
             else:
-                self._send(state, begin, BatchResult(*self._batch_fields(state, begin), results))
+                self._send(state, begin, self._batch(state, begin, parts))
 
-    def _batch_fields(self, state: _SessionState, begin: int) -> tuple[str, str, str, int, int]:
-        return state.data_source, state.session_key, self.key, begin, begin + self.delivery
+    def _by_period(self, part: Processed) -> list[tuple[int, Processed]]:
+        """``part`` cut at delivery periods, with the start of each period."""
+        if isinstance(part, ResultTable):
+            periods = part.interval_starts // self.delivery
+            bounds = [0, *(np.flatnonzero(np.diff(periods)) + 1).tolist(), len(part)]
+            return [(int(periods[low]) * self.delivery, part.rows(low, high)) for low, high in zip(bounds[:-1], bounds[1:])]
+        groups: dict[int, list[tuple[int, list[IProcessResult]]]] = {}
+        for start, results in part:
+            groups.setdefault(floor_to(start, self.delivery), []).append((start, results))
+        return list(groups.items())
+
+    def _batch(self, state: _SessionState, begin: int, parts: list[Processed]) -> BatchResult:
+        fields = (state.data_source, state.session_key, self.key, begin, begin + self.delivery)
+        if isinstance(parts[0], ResultTable):
+            return BatchResult(*fields, table=ResultTable.concatenate(parts))  # type: ignore[arg-type]
+        return BatchResult(*fields, [result for part in parts for _, results in part for result in results])  # type: ignore[union-attr]
 
     def _send(self, state: _SessionState, begin: int, batch: BatchResult) -> None:
         try:

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
 from ..contracts.buffering.merge_strategy import MergeStrategy
 from ..contracts.buffering.sample_window import SampleWindow
-from ..contracts.buffering.window_column import WindowColumn
-from .decoding import Piece
-from .merge import merged
+from .piece import Piece
+from .merge import merged_columns
 
 
 @dataclass
@@ -25,27 +21,14 @@ class _Chunk:
 
     def split(self, end: int) -> tuple[list[Piece], _Chunk | None]:
         """The pieces' samples older than ``end``, and a chunk of the rest."""
-        masks: dict[int, NDArray[np.bool_]] = {}  # pieces of a packet share their timestamps
         below, above = [], []
         for piece in self.pieces:
-            mask = masks.get(id(piece.timestamps))
-            if mask is None:
-                mask = masks[id(piece.timestamps)] = piece.timestamps < end
-            below.append(_part(piece, mask))
-            above.append(_part(piece, ~mask))
-        rest = [piece for piece in above if len(piece.timestamps)]
-        return [piece for piece in below if len(piece.timestamps)], _Chunk(end, self.newest, rest) if rest else None
-
-
-def _part(piece: Piece, mask: NDArray[np.bool_]) -> Piece:
-    return Piece(piece.identifier, piece.timestamps[mask], piece.values[mask], piece.statuses[mask])
-
-
-def _merged_pieces(pieces_by_identifier: dict[str, list[Piece]]) -> dict[str, WindowColumn]:
-    return {
-        identifier: merged([p.timestamps for p in pieces], [p.values for p in pieces], [p.statuses for p in pieces])
-        for identifier, pieces in pieces_by_identifier.items()
-    }
+            older, rest = piece.split(end)
+            if older is not None:
+                below.append(older)
+            if rest is not None:
+                above.append(rest)
+        return below, _Chunk(end, self.newest, above) if above else None
 
 
 class WindowBuffer:
@@ -54,7 +37,8 @@ class WindowBuffer:
     Each time the front has moved ``step_ns`` past the last emission, everything older than
     ``front - window_ns`` is emitted as one :class:`SampleWindow`, merged in time order.
     Samples older than an emitted range arrive too late and are dropped (``late`` counts
-    them); ``flush`` emits the rest at the end of the session.
+    them); ``release`` emits everything buffered (a session gone idle) and ``flush`` the rest
+    at the end of the session.
     """
 
     def __init__(
@@ -73,22 +57,20 @@ class WindowBuffer:
         self._emitted_until: int | None = None
 
     def add(self, stream: str, pieces: list[Piece]) -> None:
-        """Buffer one packet's pieces (each identifier at most once)."""
+        """Buffer one packet's pieces."""
         kept = []
         oldest, newest = None, None
-        bounds: dict[int, tuple[int, int]] = {}  # pieces of one packet mostly share their timestamps
         for piece in pieces:
             times = piece.timestamps
-            if not len(times):
+            if not len(times) or not piece.identifiers:
                 continue
-            known = bounds.get(id(times))
-            low, high = known if known is not None else bounds.setdefault(id(times), (int(times.min()), int(times.max())))
+            low, high = int(times.min()), int(times.max())
             if self._emitted_until is not None and low < self._emitted_until:
                 fresh = times >= self._emitted_until
-                self.late += int(len(times) - fresh.sum())
+                self.late += int(len(times) - fresh.sum()) * len(piece.identifiers)
                 if not fresh.any():
                     continue
-                piece = _part(piece, fresh)
+                piece = piece.rows(fresh)
                 low = int(piece.timestamps.min())
             kept.append(piece)
             oldest = low if oldest is None else min(oldest, low)
@@ -100,17 +82,14 @@ class WindowBuffer:
         self._oldest = oldest if self._oldest is None else min(self._oldest, oldest)
         self._chunks.append(_Chunk(oldest, newest, kept))
         if self._merge_now and len(self._chunks) > 1:
-            everything: dict[str, list[Piece]] = {}
-            for chunk in self._chunks:
-                for piece in chunk.pieces:
-                    everything.setdefault(piece.identifier, []).append(piece)
-            pieces = [Piece(i, c.timestamps, c.values, c.statuses) for i, c in _merged_pieces(everything).items()]
+            everything = merged_columns([piece for chunk in self._chunks for piece in chunk.pieces])
+            pieces = [Piece(c.timestamps, (i,), c.values[None, :], c.statuses[None, :]) for i, c in everything.items()]
             self._chunks = [_Chunk(min(c.oldest for c in self._chunks), self._front, pieces)]
 
     def drop(self, identifiers: set[str] | None) -> None:
         """Forget the buffered samples of ``identifiers`` (None: all)."""
         for chunk in self._chunks:
-            chunk.pieces = [] if identifiers is None else [p for p in chunk.pieces if p.identifier not in identifiers]
+            chunk.pieces = [] if identifiers is None else [p.without(identifiers) for p in chunk.pieces]
 
     def due(self) -> SampleWindow | None:
         """The next window, if the front has advanced far enough since the last one."""
@@ -122,6 +101,14 @@ class WindowBuffer:
             return None
         return self._emit(start, end, final=False)
 
+    def release(self) -> SampleWindow | None:
+        """Everything buffered up to the front, as a window that does not end the session
+        (None when nothing is buffered)."""
+        if self._front is None or not any(p.identifiers for c in self._chunks for p in c.pieces):
+            return None
+        start = self._emitted_until if self._emitted_until is not None else (self._oldest or 0)
+        return self._emit(start, max(start, self._front + 1), final=False)
+
     def flush(self) -> SampleWindow:
         """Everything still buffered, as the session's final window."""
         start = self._emitted_until if self._emitted_until is not None else (self._oldest or 0)
@@ -129,20 +116,18 @@ class WindowBuffer:
         return self._emit(start, end, final=True)
 
     def _emit(self, start: int, end: int, final: bool) -> SampleWindow:
-        taken: dict[str, list[Piece]] = {}
+        taken: list[Piece] = []
         kept = []
         for chunk in self._chunks:
             if final or chunk.newest < end:
-                below = chunk.pieces
+                taken.extend(chunk.pieces)
             elif chunk.oldest >= end:
                 kept.append(chunk)
-                continue
             else:
                 below, rest = chunk.split(end)
+                taken.extend(below)
                 if rest is not None:
                     kept.append(rest)
-            for piece in below:
-                taken.setdefault(piece.identifier, []).append(piece)
         self._chunks = kept
         self._emitted_until = end
-        return SampleWindow(self.data_source, self.session_key, start, end, _merged_pieces(taken), final)
+        return SampleWindow(self.data_source, self.session_key, start, end, merged_columns(taken), final)

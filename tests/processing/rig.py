@@ -87,14 +87,35 @@ class Batches(IBatchResultHandler):
         return ResultTable.concatenate([b.table for b in self.items])
 
 
+class ManualClock:
+    """A monotonic clock (seconds) that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class Pipeline:
-    """A replay packet reader -> sample reader -> data reader, started, on one thread."""
+    """A replay packet reader -> sample reader -> data reader, started, on one thread.
+
+    The sample reader's idle time runs on ``clock``, which only the test advances. Every
+    pipeline made is in ``OPEN`` until ``stop`` (the test fixture stops them).
+    """
+
+    OPEN: list[Pipeline] = []
 
     def __init__(self, config: BufferingConfiguration | None = None, logger: ILogger | None = None) -> None:
         self.logger = logger or RecordingLogger()
+        self.clock = ManualClock()
         self.reader = ReplayPacketReader(self.logger)
         self.samples = SampleReaderService(
-            config or BufferingConfiguration(None, 1000, 10), FormatResolver(None, self.logger), self.logger
+            config or BufferingConfiguration(None, 1000, 10), FormatResolver(None, self.logger), self.logger,
+            clock=self.clock,
         )
         self.data = DataReaderService(self.logger)
         self.windows = Windows()
@@ -104,6 +125,11 @@ class Pipeline:
         for service in (self.data, self.samples, self.reader):
             service.initialise()
             service.start()
+        Pipeline.OPEN.append(self)
+
+    def stop(self) -> None:
+        for service in (self.reader, self.samples, self.data):
+            service.stop()
 
     def replay(self, packets: Sequence[bytes], session: str = SESSION, stream: str = "") -> None:
         self.reader.replay(SOURCE, session, packets, stream)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from abc import abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,6 +14,7 @@ from ...contracts.interpolation.i_process_result import IProcessResult
 from ...contracts.interpolation.i_subscription_processor import ISubscriptionProcessor
 from ...contracts.interpolation.process_context import ProcessContext
 from ...contracts.interpolation.result_table import ResultTable
+from ..samples import Samples
 
 _NO_TIME = np.iinfo(np.int64).min
 
@@ -21,17 +23,17 @@ _NO_TIME = np.iinfo(np.int64).min
 class Block:
     """Consecutive intervals ``[start, start + period_ns)`` for every parameter.
 
-    ``times[p]`` / ``values[p]`` are parameter ``p``'s samples from the first interval's
-    start on, sorted (they may reach past the last interval: lookahead). ``carry_times[p]`` /
-    ``carry_values[p]`` is its last sample before the first interval (time ``_NO_TIME`` and
-    NaN when there is none).
+    ``samples`` are the parameters' samples from the first interval's start on (they may
+    reach past the last interval: lookahead); ``series(p)`` is parameter ``p``'s part.
+    Arrays of results are ``[interval, parameter]``.
+    ``carry_times[p]`` / ``carry_values[p]`` is its last sample before the first interval
+    (time ``_NO_TIME`` and NaN when there is none).
     """
 
     identifiers: tuple[str, ...]
     interval_starts: NDArray[np.int64]
     period_ns: int
-    times: list[NDArray[np.int64]]
-    values: list[NDArray[np.float64]]
+    samples: Samples
     carry_times: NDArray[np.int64]
     carry_values: NDArray[np.float64]
 
@@ -39,18 +41,41 @@ class Block:
     def interval_ends(self) -> NDArray[np.int64]:
         return self.interval_starts + np.int64(self.period_ns)
 
+    @cached_property
+    def offsets(self) -> NDArray[np.intp]:
+        """``offsets[p]:offsets[p + 1]`` is parameter ``p``'s slice of ``samples``."""
+        return self.samples.offsets(len(self.identifiers))
+
+    def series(self, p: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Parameter ``p``'s times and values, sorted."""
+        part = slice(int(self.offsets[p]), int(self.offsets[p + 1]))
+        return self.samples.times[part], self.samples.values[part]
+
     def table(self, statistics: dict[str, NDArray[np.generic]]) -> ResultTable:
         return ResultTable(self.identifiers, self.interval_starts, self.interval_ends, statistics)
 
-    def before_starts(self, p: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """For each interval start, parameter ``p``'s last sample at or before it (time and
-        value; ``_NO_TIME`` and NaN where there is none)."""
-        times, values = self.times[p], self.values[p]
-        index = np.searchsorted(times, self.interval_starts, side="right") - 1
+    def last_at_starts(self) -> NDArray[np.intp]:
+        """``[interval, parameter]``: the index in ``samples`` of the parameter's last sample at
+        or before the interval start, -1 where it has none in the block."""
+        intervals, parameters = len(self.interval_starts), len(self.identifiers)
+        latest = np.full((parameters, intervals + 1), -1, dtype=np.intp)
+        samples = self.samples
+        if len(samples):
+            # the first interval whose start is at or after each sample (intervals: after all)
+            due = np.clip(-((int(self.interval_starts[0]) - samples.times) // self.period_ns), 0, intervals)
+            cells = samples.owner * (intervals + 1) + due
+            last = np.flatnonzero(np.append(cells[1:] != cells[:-1], True))  # sorted by cell
+            latest.ravel()[cells[last]] = last
+        return np.maximum.accumulate(latest[:, :intervals], axis=1).T
+
+    def before_starts(self, index: NDArray[np.intp]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """The times and values of the samples at ``index`` (from :meth:`last_at_starts`), the
+        carried sample where it is -1 (``_NO_TIME`` and NaN when there is none)."""
         found = index >= 0
         safe = np.where(found, index, 0)
-        prev_t = np.where(found, times[safe] if len(times) else _NO_TIME, self.carry_times[p])
-        prev_v = np.where(found, values[safe] if len(values) else np.nan, self.carry_values[p])
+        times, values = self.samples.times, self.samples.values
+        prev_t = np.where(found, times[safe] if len(times) else _NO_TIME, self.carry_times[None, :])
+        prev_v = np.where(found, values[safe] if len(values) else np.nan, self.carry_values[None, :])
         return prev_t.astype(np.int64), prev_v.astype(np.float64)
 
 
@@ -81,7 +106,8 @@ class VectorProcessor(ISubscriptionProcessor):
                 self._last[context.parameter_id] = (int(times[-1]), float(values[-1]))
         start, end = context.interval_start_time_nano, context.interval_end_time_nano
         block = Block(
-            (context.parameter_id,), np.array([start], dtype=np.int64), end - start, [times], [values],
+            (context.parameter_id,), np.array([start], dtype=np.int64), end - start,
+            Samples(times, values, np.zeros(len(times), dtype=np.intp)),
             np.array([carry[0]], dtype=np.int64), np.array([carry[1]]),
         )  # fmt: skip
         return self.process_block(block).to_results()[0]

@@ -20,14 +20,7 @@ class HoldLastProcessor(VectorProcessor):
         self.max_gap_ns = validated_gap("HoldLastProcessor", max_gap_ns)
 
     def process_block(self, block: Block) -> ResultTable:
-        columns = []
-        for p in range(len(block.identifiers)):
-            prev_t, prev_v = block.before_starts(p)
-            if self.max_gap_ns is not None:
-                prev_v[(block.interval_starts - prev_t) > self.max_gap_ns] = np.nan
-            columns.append(prev_v)
-        return block.table({"value": _stacked(columns, len(block.interval_starts))})
-
-
-def _stacked(columns: list[np.ndarray], intervals: int) -> np.ndarray:
-    return np.stack(columns, axis=1) if columns else np.zeros((intervals, 0))
+        prev_t, prev_v = block.before_starts(block.last_at_starts())
+        if self.max_gap_ns is not None:
+            prev_v[(block.interval_starts[:, None] - prev_t) > self.max_gap_ns] = np.nan
+        return block.table({"value": prev_v})

@@ -6,7 +6,6 @@ import numpy as np
 
 from ...contracts.interpolation.result_table import ResultTable
 from .base import Block, VectorProcessor, validated_gap
-from .hold_last import _stacked
 
 
 class LinearInterpolationProcessor(VectorProcessor):
@@ -27,21 +26,19 @@ class LinearInterpolationProcessor(VectorProcessor):
         self.max_gap_ns = self.lookahead_ns = gap
 
     def process_block(self, block: Block) -> ResultTable:
-        starts = block.interval_starts
-        columns = []
-        for p in range(len(block.identifiers)):
-            times, values = block.times[p], block.values[p]
-            prev_t, prev_v = block.before_starts(p)
-            after = np.searchsorted(times, starts, side="right")
-            has_next = after < len(times)
-            safe = np.where(has_next, after, 0)
-            next_t = times[safe] if len(times) else np.zeros(len(starts), dtype=np.int64)
-            next_v = values[safe] if len(values) else np.full(len(starts), np.nan)
-            span = (next_t - prev_t).astype(np.float64)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                slope = (next_v - prev_v) / span
-                value = slope * (starts - prev_t).astype(np.float64) + prev_v
-            exact = prev_t == starts
-            usable = has_next & ~np.isnan(prev_v) & ((next_t - prev_t) <= self.max_gap_ns)
-            columns.append(np.where(exact, prev_v, np.where(usable, value, np.nan)))
-        return block.table({"value": _stacked(columns, len(starts))})
+        starts = block.interval_starts[:, None]
+        index = block.last_at_starts()
+        prev_t, prev_v = block.before_starts(index)
+        times, values = block.samples.times, block.samples.values
+        after = np.where(index >= 0, index + 1, block.offsets[None, :-1])
+        has_next = after < block.offsets[None, 1:]
+        safe = np.where(has_next, after, 0)
+        next_t = times[safe] if len(times) else np.zeros(index.shape, dtype=np.int64)
+        next_v = values[safe] if len(values) else np.full(index.shape, np.nan)
+        span = (next_t - prev_t).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            slope = (next_v - prev_v) / span
+            value = slope * (starts - prev_t).astype(np.float64) + prev_v
+        exact = prev_t == starts
+        usable = has_next & ~np.isnan(prev_v) & ((next_t - prev_t) <= self.max_gap_ns)
+        return block.table({"value": np.where(exact, prev_v, np.where(usable, value, np.nan))})
