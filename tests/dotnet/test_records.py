@@ -61,8 +61,8 @@ def _session(library: SupportLibrary) -> tuple[str, list[tuple[str, int, object]
     expected = []
     for identifier, kind, content in records:
         piece = decode_other(kind, content, DATA_SOURCE, resolver, Includes(True, True, True, True))
-        assert piece is not None and piece.identifier == identifier
-        expected.append((identifier, int(piece.timestamps[0]), piece.values[0]))
+        assert piece is not None and piece.identifiers == (identifier,)
+        expected.append((identifier, int(piece.timestamps[0]), piece.values[0][0]))
     return key, sorted(expected, key=lambda item: item[1])
 
 
