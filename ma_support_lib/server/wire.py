@@ -24,6 +24,7 @@ __all__ = [
     "map_keys",
     "packet_response",
     "read_response",
+    "response_entry",
     "serialize_with_field",
     "timestamp_ms",
     "varint",
@@ -51,6 +52,15 @@ def timestamp_ms(milliseconds: int) -> bytes:
 def packet_response(packet: bytes, stream: str, submit_time_ms: int) -> bytes:
     """A serialized ``PacketResponse{packet, stream, submit_time}``."""
     return b"".join((_PACKET, varint(len(packet)), packet, _stream_field(stream), _submit_time_field(submit_time_ms)))
+
+
+def response_entry(packet: bytes, stream: str, submit_time_ms: int) -> tuple[bytes, bytes]:
+    """One ``response`` field of a ``Read*Response``, holding ``PacketResponse{packet, stream,
+    submit_time}``, as the bytes before and after ``packet``: joining ``head, packet, tail``
+    of several entries gives the response while copying each packet once."""
+    tail = _stream_field(stream) + _submit_time_field(submit_time_ms)
+    head = _PACKET + varint(len(packet))
+    return _RESPONSE + varint(len(head) + len(packet) + len(tail)) + head, tail
 
 
 @functools.lru_cache(maxsize=1024)
