@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,10 @@ log = logging.getLogger(__name__)
 POLL_SLICE_S = 0.2
 #: Errors that only say a broker is away for now; librdkafka reconnects by itself.
 _TRANSIENT = {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._TIMED_OUT, KafkaError._PARTITION_EOF}
+
+
+def _partition_of(record: Record) -> tuple[str, int]:
+    return record.topic, record.partition
 
 
 class KafkaSubscription(Subscription):
@@ -36,6 +41,7 @@ class KafkaSubscription(Subscription):
         self._logical = logical
         self._executor = executor
         self._log_closed = log_closed
+        self._names: dict[str, str] = {}  # physical -> logical topic names
         self._closed = False
         self._wake: asyncio.Future[None] | None = None
         self._inflight: concurrent.futures.Future[list[Record]] | None = None
@@ -62,6 +68,7 @@ class KafkaSubscription(Subscription):
 
     def _records(self, messages: list[Message]) -> list[Record]:
         records = []
+        names = self._names
         for message in messages:
             error = message.error()
             if error is not None:
@@ -69,10 +76,12 @@ class KafkaSubscription(Subscription):
                     log.warning("Kafka consumer: %s", error.str())
                 continue
             topic = message.topic()
-            assert topic is not None
+            name = names.get(topic)  # type: ignore[arg-type]
+            if name is None:
+                assert topic is not None
+                name = names[topic] = self._logical(topic)
             records.append(Record(
-                self._logical(topic), message.partition() or 0, message.offset() or 0,
-                message.timestamp()[1], message.key(), message.value() or b"",
+                name, message.partition() or 0, message.offset() or 0, message.timestamp()[1], message.key(), message.value() or b"",
             ))
         return records
 
@@ -100,8 +109,8 @@ class KafkaSubscription(Subscription):
             records = fetch.result()  # a fetch's exception ends the poll
             if records:
                 positions = self._positions
-                for record in records:
-                    positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
+                for (topic, partition), run in itertools.groupby(records, key=_partition_of):
+                    positions[TopicPartition(topic, partition)] = max(record.offset for record in run) + 1
                 return records
             if deadline is not None and loop.time() >= deadline:
                 return []
