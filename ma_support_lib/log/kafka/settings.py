@@ -37,7 +37,10 @@ PRODUCER_DEFAULTS: dict[str, str | int | bool] = {
     "queue.buffering.max.kbytes": 1_048_576,
 }
 
-#: Consumer settings: manual assignment from explicit offsets, nothing committed.
+#: Consumer settings: manual assignment from explicit offsets, nothing committed. A consumer
+#: prefetches up to ``queued.max.messages.kbytes`` per partition; once a reader has taken that,
+#: librdkafka's default waits ``fetch.queue.backoff.ms`` = 1 s before it fetches again, which
+#: stalls a reader that keeps up, so the backoff is short.
 CONSUMER_DEFAULTS: dict[str, str | int | bool] = {
     "enable.auto.commit": False,
     "enable.auto.offset.store": False,
@@ -45,6 +48,7 @@ CONSUMER_DEFAULTS: dict[str, str | int | bool] = {
     "enable.partition.eof": False,
     "fetch.wait.max.ms": 100,
     "queued.max.messages.kbytes": 16_384,
+    "fetch.queue.backoff.ms": 10,
 }
 
 
