@@ -38,7 +38,7 @@ PRODUCER_DEFAULTS: dict[str, str | int | bool] = {
 }
 
 #: Consumer settings: manual assignment from explicit offsets, nothing committed. A consumer
-#: prefetches up to ``queued.max.messages.kbytes`` per partition; once a reader has taken that,
+#: prefetches up to ``queued.max.messages.kbytes``; once a reader has taken that much,
 #: librdkafka's default waits ``fetch.queue.backoff.ms`` = 1 s before it fetches again, which
 #: stalls a reader that keeps up, so the backoff is short.
 CONSUMER_DEFAULTS: dict[str, str | int | bool] = {
