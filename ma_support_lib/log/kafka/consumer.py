@@ -9,9 +9,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message
+from confluent_kafka import TopicPartition as KafkaTopicPartition
 
 from ..base import LogClosedError, Record, Subscription, TopicPartition
+from .settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -26,25 +28,29 @@ def _partition_of(record: Record) -> tuple[str, int]:
 
 
 class KafkaSubscription(Subscription):
-    """Follows assigned partitions of one consumer from resolved start offsets."""
+    """Follows assigned partitions of one consumer from resolved start offsets; with a
+    consumer group, :meth:`commit` stores the positions as the group's offsets."""
 
     def __init__(
         self,
         consumer: Consumer,
         positions: dict[TopicPartition, int],
-        logical: Callable[[str], str],
+        settings: KafkaSettings,
         executor: concurrent.futures.Executor,
         log_closed: Callable[[], bool],
+        grouped: bool = False,
     ) -> None:
         self._consumer = consumer
         self._positions = positions
-        self._logical = logical
+        self._settings = settings
         self._executor = executor
         self._log_closed = log_closed
+        self._grouped = grouped
         self._names: dict[str, str] = {}  # physical -> logical topic names
         self._closed = False
         self._wake: asyncio.Future[None] | None = None
         self._inflight: concurrent.futures.Future[list[Record]] | None = None
+        self._committing: concurrent.futures.Future[None] | None = None
         self._consumer_closed: concurrent.futures.Future[None] | None = None
 
     def positions(self) -> dict[TopicPartition, int]:
@@ -79,7 +85,7 @@ class KafkaSubscription(Subscription):
             name = names.get(topic)  # type: ignore[arg-type]
             if name is None:
                 assert topic is not None
-                name = names[topic] = self._logical(topic)
+                name = names[topic] = self._settings.logical(topic) or topic
             records.append(Record(
                 name, message.partition() or 0, message.offset() or 0, message.timestamp()[1], message.key(), message.value() or b"",
             ))
@@ -115,6 +121,21 @@ class KafkaSubscription(Subscription):
             if deadline is not None and loop.time() >= deadline:
                 return []
 
+    async def commit(self) -> None:
+        if not self._grouped or self._closed:
+            return
+        physical = self._settings.physical
+        offsets = [KafkaTopicPartition(physical(tp.topic), tp.partition, offset) for tp, offset in self._positions.items()]
+        self._committing = self._executor.submit(self._commit, offsets)
+        await asyncio.wrap_future(self._committing)
+
+    def _commit(self, offsets: list[KafkaTopicPartition]) -> None:
+        """On a worker thread: a synchronous commit; a failure only costs a re-read later."""
+        try:
+            self._consumer.commit(offsets=offsets, asynchronous=False)
+        except (KafkaException, RuntimeError) as exc:
+            log.warning("committing the offsets of a consumer group failed: %s", exc)
+
     def wake(self) -> None:
         """Make a pending :meth:`poll` look at the subscription's state again (any thread-safe caller on the loop)."""
         if self._wake is not None and not self._wake.done():
@@ -130,11 +151,11 @@ class KafkaSubscription(Subscription):
     def close_consumer(self) -> concurrent.futures.Future[None]:
         """Close the consumer on a worker thread once its fetch (if any) is over; idempotent."""
         if self._consumer_closed is None:
-            inflight, self._inflight = self._inflight, None
-            self._consumer_closed = self._executor.submit(self._close_after, inflight)
+            busy = [future for future in (self._inflight, self._committing) if future is not None]
+            self._inflight = None
+            self._consumer_closed = self._executor.submit(self._close_after, busy)
         return self._consumer_closed
 
-    def _close_after(self, inflight: concurrent.futures.Future[list[Record]] | None) -> None:
-        if inflight is not None:
-            concurrent.futures.wait([inflight])
+    def _close_after(self, busy: list[concurrent.futures.Future[Any]]) -> None:
+        concurrent.futures.wait(busy)
         self._consumer.close()

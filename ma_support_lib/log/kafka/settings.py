@@ -122,6 +122,11 @@ class KafkaSettings:
     def consumer_config(self, group_id: str | None = None) -> dict[str, Any]:
         return self.client_config(CONSUMER_DEFAULTS, **{"group.id": group_id or f"ma-stream-api-{uuid.uuid4()}"})
 
+    def group_id(self, group: str) -> str:
+        """The cluster's ``group.id`` for a consumer group (under the topic prefix, which
+        separates deployments on one cluster)."""
+        return self.topic_prefix + group
+
     # -- topic names -------------------------------------------------------------------------
 
     def physical(self, topic: str) -> str:
