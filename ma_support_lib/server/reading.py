@@ -279,6 +279,8 @@ class PacketStream:
             self._count(tally, len(accepted))
             for response in framing.frame(accepted, per_response):
                 yield response
+            if records:
+                await self._subscription.commit()  # what was handed to gRPC, for a consumer group
 
     def _count(self, tally: _Tally, delivered: int) -> None:
         """Metrics of one poll."""
