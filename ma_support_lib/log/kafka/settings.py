@@ -27,11 +27,13 @@ _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
 #: Producer settings: acknowledged means written to every in-sync replica (``acks=all``, implied
 #: by idempotence), retried in order without duplicates while the broker is away, partitioned
 #: as librdkafka's default (``consistent_random``: CRC32 of the key, random for an empty key)
-#: as the reference server's producer does. Queue limits as the reference's main router.
+#: as the reference server's producer does, and compressed with zstd at its default level as the
+#: reference's are (``compression.type`` in the broker URL or properties overrides it; consumers
+#: read any codec). Queue limits as the reference's main router.
 PRODUCER_DEFAULTS: dict[str, str | int | bool] = {
     "enable.idempotence": True,
     "partitioner": "consistent_random",
-    "compression.type": "lz4",
+    "compression.type": "zstd",
     "linger.ms": 5,
     "queue.buffering.max.messages": 1_000_000,
     "queue.buffering.max.kbytes": 1_048_576,
