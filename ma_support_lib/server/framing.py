@@ -15,6 +15,17 @@ from . import wire
 BATCH_LIMIT = 15_000
 #: Most bytes in one batched response holding more than one packet.
 BATCH_BYTES = 4_000_000
+#: Records a batched read takes from the log at first, before it knows their size.
+FIRST_POLL = 1_000
+
+
+def poll_size(records: int, total_bytes: int) -> int:
+    """How many records to take from the log next so that they fill about one response,
+    judging by a poll of ``records`` records of ``total_bytes`` bytes. Taking no more keeps a
+    read's memory small and reused, and its responses flowing while the log is read."""
+    if not records:
+        return FIRST_POLL
+    return max(1, min(BATCH_LIMIT, BATCH_BYTES * records // max(total_bytes, 1)))
 
 
 def frame(packets: Iterable[tuple[bytes, str, int]], max_packets: int, max_bytes: int = BATCH_BYTES) -> list[bytes]:

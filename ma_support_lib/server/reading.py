@@ -200,11 +200,12 @@ class ReadContext:
 
 
 class _Tally:
-    """Counts of one poll for the metrics, by stream label."""
+    """Counts of one poll for the metrics, by stream label, and the bytes it read."""
 
-    __slots__ = ("read", "received", "received_bytes")
+    __slots__ = ("read", "read_bytes", "received", "received_bytes")
 
     def __init__(self) -> None:
+        self.read_bytes = 0
         self.read: collections.Counter[str] = collections.Counter()
         self.received: collections.Counter[str] = collections.Counter()
         self.received_bytes: collections.Counter[str] = collections.Counter()
@@ -261,21 +262,27 @@ class PacketStream:
         for (topic, partition), run in itertools.groupby(records, key=_partition_of):
             label = self._plan.labels.get(TopicPartition(topic, partition), "")
             batch = list(run)
-            keyed = batch if key is None else [record for record in batch if record.key == key]
+            size = sum(len(record.value) for record in batch)
             tally.read[label] += len(batch)
-            tally.received[label] += len(keyed)
-            tally.received_bytes[label] += sum(len(record.value) for record in keyed)
-            accepted += [(record.value, label, record.timestamp_ms) for record in keyed if self._accepts(record)]
+            tally.read_bytes += size
+            if key is not None:
+                batch = [record for record in batch if record.key == key]
+                size = sum(len(record.value) for record in batch)
+            tally.received[label] += len(batch)
+            tally.received_bytes[label] += size
+            accepted += [(record.value, label, record.timestamp_ms) for record in batch if self._accepts(record)]
         return accepted
 
     async def responses(self) -> AsyncIterator[bytes]:
-        limit, per_response = (BATCH_LIMIT, BATCH_LIMIT) if self._batching else (POLL_LIMIT, 1)
+        limit, per_response = (framing.FIRST_POLL, BATCH_LIMIT) if self._batching else (POLL_LIMIT, 1)
         while not self._finished():
             records = await self._subscription.poll(limit)
             if self._ends is not None:
                 records = [r for r in records if r.offset < self._ends[TopicPartition(r.topic, r.partition)]]
             tally = _Tally()
             accepted = self._select(records, tally)
+            if self._batching and records:
+                limit = framing.poll_size(len(records), tally.read_bytes)
             self._count(tally, len(accepted))
             for response in framing.frame(accepted, per_response):
                 yield response

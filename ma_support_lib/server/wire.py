@@ -58,9 +58,21 @@ def response_entry(packet: bytes, stream: str, submit_time_ms: int) -> tuple[byt
     """One ``response`` field of a ``Read*Response``, holding ``PacketResponse{packet, stream,
     submit_time}``, as the bytes before and after ``packet``: joining ``head, packet, tail``
     of several entries gives the response while copying each packet once."""
-    tail = _stream_field(stream) + _submit_time_field(submit_time_ms)
-    head = _PACKET + varint(len(packet))
-    return _RESPONSE + varint(len(head) + len(packet) + len(tail)) + head, tail
+    tail = _entry_tail(stream, submit_time_ms)
+    return _entry_head(len(packet), len(tail)), tail
+
+
+@functools.lru_cache(maxsize=1024)
+def _entry_tail(stream: str, submit_time_ms: int) -> bytes:
+    return _stream_field(stream) + _submit_time_field(submit_time_ms)
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry_head(packet_size: int, tail_size: int) -> bytes:
+    """Tags and lengths before a packet of ``packet_size`` bytes: packets of a stream mostly
+    share a few sizes."""
+    head = _PACKET + varint(packet_size)
+    return _RESPONSE + varint(len(head) + packet_size + tail_size) + head
 
 
 @functools.lru_cache(maxsize=1024)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -21,10 +20,6 @@ log = logging.getLogger(__name__)
 POLL_SLICE_S = 0.2
 #: Errors that only say a broker is away for now; librdkafka reconnects by itself.
 _TRANSIENT = {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._TIMED_OUT, KafkaError._PARTITION_EOF}
-
-
-def _partition_of(record: Record) -> tuple[str, int]:
-    return record.topic, record.partition
 
 
 class KafkaSubscription(Subscription):
@@ -50,6 +45,7 @@ class KafkaSubscription(Subscription):
         self._closed = False
         self._wake: asyncio.Future[None] | None = None
         self._inflight: concurrent.futures.Future[list[Record]] | None = None
+        self._surplus: list[Record] = []  # fetched beyond what a poll asked for
         self._committing: concurrent.futures.Future[None] | None = None
         self._consumer_closed: concurrent.futures.Future[None] | None = None
 
@@ -92,6 +88,10 @@ class KafkaSubscription(Subscription):
         return records
 
     async def poll(self, max_records: int = 10_000, timeout: float | None = None) -> list[Record]:
+        """The next records. Once a fetch brought records, the next fetch starts at once, so
+        the consumer works while the caller handles these."""
+        if self._surplus and not self._closed:
+            return self._take(self._surplus, max_records)
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while True:
@@ -114,12 +114,19 @@ class KafkaSubscription(Subscription):
             self._inflight = None
             records = fetch.result()  # a fetch's exception ends the poll
             if records:
-                positions = self._positions
-                for (topic, partition), run in itertools.groupby(records, key=_partition_of):
-                    positions[TopicPartition(topic, partition)] = max(record.offset for record in run) + 1
-                return records
+                if not self._closed and self._consumer_closed is None:
+                    self._inflight = self._executor.submit(self._fetch, max_records, POLL_SLICE_S)
+                return self._take(records, max_records)
             if deadline is not None and loop.time() >= deadline:
                 return []
+
+    def _take(self, records: list[Record], max_records: int) -> list[Record]:
+        """Up to ``max_records`` of ``records``, the rest kept for the next poll; advances the positions."""
+        taken, self._surplus = records[:max_records], records[max_records:]
+        last = {(record.topic, record.partition): record.offset for record in taken}  # a partition's come in order
+        for (topic, partition), offset in last.items():
+            self._positions[TopicPartition(topic, partition)] = offset + 1
+        return taken
 
     async def commit(self) -> None:
         if not self._grouped or self._closed:
