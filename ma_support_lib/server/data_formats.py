@@ -61,6 +61,7 @@ class DataFormatStore:
         self._formats: dict[str, _DataSourceFormats] = {}
         self._loading: dict[str, asyncio.Future[None]] = {}
         self._followers: set[asyncio.Task[None]] = set()
+        self._subscriptions: set[Subscription] = set()  # open ones, closed by stop() at the latest
         self._locks: dict[str, asyncio.Lock] = {}
 
     # -- loading ---------------------------------------------------------------------------
@@ -100,6 +101,7 @@ class DataFormatStore:
         tps = [TopicPartition(topic, p) for p in range(partitions)]
         ends = {tp: (await self._log.watermarks(tp))[1] for tp in tps}
         subscription = self._log.subscribe({tp: 0 for tp in tps})
+        self._subscriptions.add(subscription)
         while any(subscription.positions()[tp] < ends[tp] for tp in tps):
             for record in await subscription.poll():
                 self._apply(data_source, record)
@@ -113,6 +115,7 @@ class DataFormatStore:
                 for record in await subscription.poll():
                     self._apply(data_source, record)
         finally:
+            self._subscriptions.discard(subscription)
             await subscription.close()
 
     def _apply(self, data_source: str, record: Record) -> None:
@@ -146,6 +149,10 @@ class DataFormatStore:
         for task in list(self._followers) + list(self._loading.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        # a load cancelled while reading, or a follower cancelled before it ran, left its own open
+        for subscription in list(self._subscriptions):
+            await subscription.close()
+        self._subscriptions.clear()
 
     # -- lookups and creation ----------------------------------------------------------------
 

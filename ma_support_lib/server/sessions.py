@@ -145,6 +145,7 @@ class SessionReplay:
         self._registry = registry
         self._on_data_source = on_data_source
         self._task: asyncio.Task[None] | None = None
+        self._subscription: Subscription | None = None
 
     async def start(self) -> None:
         """Catch up with the records present now (without notifications), then follow."""
@@ -152,7 +153,7 @@ class SessionReplay:
         partitions = await self._log.partition_count(SESSION_INFO_TOPIC) or 1
         tps = [TopicPartition(SESSION_INFO_TOPIC, p) for p in range(partitions)]
         ends = {tp: (await self._log.watermarks(tp))[1] for tp in tps}
-        subscription = self._log.subscribe({tp: 0 for tp in tps})
+        subscription = self._subscription = self._log.subscribe({tp: 0 for tp in tps})
         positions = subscription.positions()
         while any(positions[tp] < ends[tp] for tp in tps):
             for record in await subscription.poll():
@@ -173,6 +174,8 @@ class SessionReplay:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._subscription is not None:  # the follower may have been cancelled before it ran
+            await self._subscription.close()
 
     async def apply(self, record: Record, notify: bool) -> None:
         """Apply one ``SessionInfo`` record; anything malformed is logged and skipped."""
