@@ -51,7 +51,7 @@ def timestamp_ms(milliseconds: int) -> bytes:
 
 def packet_response(packet: bytes, stream: str, submit_time_ms: int) -> bytes:
     """A serialized ``PacketResponse{packet, stream, submit_time}``."""
-    return b"".join((_PACKET, varint(len(packet)), packet, _stream_field(stream), _submit_time_field(submit_time_ms)))
+    return b"".join((_PACKET, varint(len(packet)), packet, _entry_tail(stream, submit_time_ms)))
 
 
 def response_entry(packet: bytes, stream: str, submit_time_ms: int) -> tuple[bytes, bytes]:
