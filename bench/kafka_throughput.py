@@ -16,9 +16,11 @@ once, up front.
     the client splits them into packet responses without parsing the packets, as the raw
     consumer takes its records' bytes).
 ``raw``
-    this process, with confluent-kafka directly and the server's producer settings: ``produce``
-    of the same serialized packets (same key, partition 0) and ``flush``, timed until every
-    delivery report is in; then a consumer assigned at offset 0, timed until every record came.
+    this process, with confluent-kafka directly and the server's own librdkafka settings
+    (``KafkaSettings.producer_config`` / ``consumer_config``: zstd, idempotence, linger, fetch
+    and queue settings), so both sides run librdkafka tuned alike: ``produce`` of the same
+    serialized packets (same key, partition 0) and ``flush``, timed until every delivery report
+    is in; then a consumer assigned at offset 0, timed until every record came.
 
 Each round uses fresh topics (a fresh topic prefix; the server is started for it, untimed, and
 warmed up with 2,000 packets to another data source) and rounds alternate raw and server. The

@@ -123,6 +123,11 @@ class Subscription(abc.ABC):
         """The next offset this subscription will return, per partition."""
 
     @abc.abstractmethod
+    async def commit(self) -> None:
+        """Store :meth:`positions` as the committed offsets of the subscription's consumer
+        group (see :meth:`Log.subscribe`); does nothing for a subscription without a group."""
+
+    @abc.abstractmethod
     async def close(self) -> None:
         """Stop following; idempotent. A pending :meth:`poll` returns ``[]`` at once."""
 
@@ -173,12 +178,14 @@ class Log(abc.ABC):
         """``(low, high)``: the first retained offset and the offset the next record will get."""
 
     @abc.abstractmethod
-    def subscribe(self, start: dict[TopicPartition, int]) -> Subscription:
+    def subscribe(self, start: dict[TopicPartition, int], group: str | None = None) -> Subscription:
         """Follow the given partitions from the given offsets.
 
         An offset ``>= 0`` is absolute (clamped to the retained range, as with
         ``auto.offset.reset``); a negative offset means the end of the partition, that is
-        only records appended from now on.
+        only records appended from now on. With a consumer ``group``, a negative offset
+        means the group's committed offset for the partition instead, where it has one
+        (Kafka's stored offset); :meth:`Subscription.commit` stores the group's offsets.
         """
 
     @abc.abstractmethod

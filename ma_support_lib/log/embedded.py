@@ -2,7 +2,8 @@
 
 An embedded log is a dictionary of topics, each a list of :class:`PartitionStore`. Subclasses
 say how a partition stores its records (:mod:`.memory`, :mod:`.file`) and what "durable"
-means for them (:meth:`EmbeddedLog._commit`).
+means for them (:meth:`EmbeddedLog._commit`). Consumer groups' committed offsets are kept in
+memory for the life of the log object (a ``file://`` log does not store them on disk).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class EmbeddedLog(Log):
         self._lock = threading.RLock()
         self._topics: dict[str, list[PartitionStore]] = {}
         self._waiters = _Waiters()
+        self._group_offsets: dict[str, dict[TopicPartition, int]] = {}
         self._closed = False
 
     # -- what subclasses provide ------------------------------------------------------------
@@ -222,16 +224,22 @@ class EmbeddedLog(Log):
             store = self._partition(tp)
             return store.low_watermark, store.high_watermark
 
-    def subscribe(self, start: dict[TopicPartition, int]) -> Subscription:
+    def subscribe(self, start: dict[TopicPartition, int], group: str | None = None) -> Subscription:
         with self._lock:
             self._check_open()
+            committed = self._group_offsets.get(group, {}) if group else {}
             positions: dict[TopicPartition, int] = {}
             for tp, offset in start.items():
                 store = self._partition(tp)
-                if offset < 0 or offset > store.high_watermark:
-                    offset = store.high_watermark
-                positions[tp] = max(offset, store.low_watermark)
-        return _EmbeddedSubscription(self, positions)
+                if offset < 0:
+                    offset = committed.get(tp, store.high_watermark)
+                positions[tp] = max(min(offset, store.high_watermark), store.low_watermark)
+        return _EmbeddedSubscription(self, positions, group)
+
+    def _store_offsets(self, group: str, positions: dict[TopicPartition, int]) -> None:
+        with self._lock:
+            self._check_open()
+            self._group_offsets.setdefault(group, {}).update(positions)
 
     def _fetch(self, positions: dict[TopicPartition, int], max_records: int) -> list[Record]:
         out: list[Record] = []
@@ -272,9 +280,10 @@ class EmbeddedLog(Log):
 
 
 class _EmbeddedSubscription(Subscription):
-    def __init__(self, log: EmbeddedLog, positions: dict[TopicPartition, int]) -> None:
+    def __init__(self, log: EmbeddedLog, positions: dict[TopicPartition, int], group: str | None) -> None:
         self._log = log
         self._positions = positions
+        self._group = group
         self._closed = False
         self._waiting: asyncio.Future[None] | None = None
 
@@ -310,6 +319,10 @@ class _EmbeddedSubscription(Subscription):
     @property
     def closed(self) -> bool:
         return self._closed
+
+    async def commit(self) -> None:
+        if self._group:
+            self._log._store_offsets(self._group, self._positions)
 
     async def close(self) -> None:
         self._closed = True

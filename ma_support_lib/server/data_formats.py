@@ -62,6 +62,7 @@ class DataFormatStore:
         self._formats: dict[str, _DataSourceFormats] = {}
         self._loading: dict[str, asyncio.Future[None]] = {}
         self._followers: set[asyncio.Task[None]] = set()
+        self._subscriptions: set[Subscription] = set()  # open ones, closed by stop() at the latest
         self._locks: dict[str, asyncio.Lock] = {}
 
     # -- loading ---------------------------------------------------------------------------
@@ -100,6 +101,7 @@ class DataFormatStore:
         partitions = await self._log.partition_count(topic) or 1
         tps = [TopicPartition(topic, p) for p in range(partitions)]
         subscription = await catch_up(self._log, tps, lambda record: self._apply(data_source, record))
+        self._subscriptions.add(subscription)
         follower = asyncio.create_task(self._follow(data_source, subscription), name=f"formats-{data_source}")
         self._followers.add(follower)
         follower.add_done_callback(self._followers.discard)
@@ -110,6 +112,7 @@ class DataFormatStore:
                 for record in await subscription.poll():
                     self._apply(data_source, record)
         finally:
+            self._subscriptions.discard(subscription)
             await subscription.close()
 
     def _apply(self, data_source: str, record: Record) -> None:
@@ -143,6 +146,10 @@ class DataFormatStore:
         for task in list(self._followers) + list(self._loading.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        # a load cancelled while reading, or a follower cancelled before it ran, left its own open
+        for subscription in list(self._subscriptions):
+            await subscription.close()
+        self._subscriptions.clear()
 
     # -- lookups and creation ----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ with ``CloseConnection`` or the server stops; in every case its subscription is 
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -16,17 +17,16 @@ from google.protobuf.message import DecodeError
 
 from ..log import Log, Record, Subscription, TopicPartition
 from ..protos import api_pb2, open_data_pb2
-from . import wire
+from . import framing, wire
 from .config import ServerConfig
 from .errors import InvalidRequestError
+from .framing import BATCH_LIMIT
 from .data_formats import DataFormatStore, FormatKind
 from .metrics import Metrics
 from .routing import Router, essentials_topic, stream_topic, validate_data_source
 
 log = logging.getLogger(__name__)
 
-#: Most packets in one batched response, as in the reference.
-BATCH_LIMIT = 15_000
 #: Most records taken from the log per poll when responses are not batched.
 POLL_LIMIT = 1_000
 
@@ -199,6 +199,22 @@ class ReadContext:
     session_key: str
 
 
+class _Tally:
+    """Counts of one poll for the metrics, by stream label, and the bytes it read."""
+
+    __slots__ = ("read", "read_bytes", "received", "received_bytes")
+
+    def __init__(self) -> None:
+        self.read_bytes = 0
+        self.read: collections.Counter[str] = collections.Counter()
+        self.received: collections.Counter[str] = collections.Counter()
+        self.received_bytes: collections.Counter[str] = collections.Counter()
+
+
+def _partition_of(record: Record) -> tuple[str, int]:
+    return record.topic, record.partition
+
+
 class PacketStream:
     """Turns a subscription into serialized ``Read*Response`` messages."""
 
@@ -228,58 +244,65 @@ class PacketStream:
         positions = self._subscription.positions()
         return self._subscription.closed or all(positions[tp] >= end for tp, end in self._ends.items())
 
-    def _label(self, record: Record) -> str:
-        return self._plan.labels.get(TopicPartition(record.topic, record.partition), "")
-
-    def _accept(self, record: Record, label: str) -> bytes | None:
-        """The ``PacketResponse`` for a record that passed the key filter, or ``None``."""
+    def _accepts(self, record: Record) -> bool:
+        """Whether a record that passed the key filter is a ``Packet`` the stream delivers."""
         try:
             packet = open_data_pb2.Packet.FromString(record.value)
         except DecodeError:
             log.warning("%s:%d offset %d is not a Packet; skipped", record.topic, record.partition, record.offset)
-            return None
-        if self._keep is not None and not self._keep(packet):
-            return None
-        return wire.packet_response(record.value, label, record.timestamp_ms)
+            return False
+        return self._keep is None or self._keep(packet)
+
+    def _select(self, records: list[Record], tally: _Tally) -> list[tuple[bytes, str, int]]:
+        """``(packet, stream label, submit time)`` of the records the stream delivers; counts
+        what was read and what passed the key filter. A poll's records come in runs of one
+        partition, so labels are looked up once per run."""
+        accepted: list[tuple[bytes, str, int]] = []
+        key = self._key
+        for (topic, partition), run in itertools.groupby(records, key=_partition_of):
+            label = self._plan.labels.get(TopicPartition(topic, partition), "")
+            batch = list(run)
+            size = sum(len(record.value) for record in batch)
+            tally.read[label] += len(batch)
+            tally.read_bytes += size
+            if key is not None:
+                batch = [record for record in batch if record.key == key]
+                size = sum(len(record.value) for record in batch)
+            tally.received[label] += len(batch)
+            tally.received_bytes[label] += size
+            accepted += [(record.value, label, record.timestamp_ms) for record in batch if self._accepts(record)]
+        return accepted
 
     async def responses(self) -> AsyncIterator[bytes]:
-        limit = BATCH_LIMIT if self._batching else POLL_LIMIT
+        limit, per_response = (framing.FIRST_POLL, BATCH_LIMIT) if self._batching else (POLL_LIMIT, 1)
         while not self._finished():
             records = await self._subscription.poll(limit)
             if self._ends is not None:
                 records = [r for r in records if r.offset < self._ends[TopicPartition(r.topic, r.partition)]]
-            labelled = [(record, self._label(record)) for record in records]
-            keyed = labelled if self._key is None else [pair for pair in labelled if pair[0].key == self._key]
-            accepted = [item for item in (self._accept(*pair) for pair in keyed) if item is not None]
-            self._count(labelled, keyed, accepted)
-            if not accepted:
-                continue
-            if self._batching:
-                yield wire.read_response(accepted)
-            else:
-                for item in accepted:
-                    yield wire.read_response([item])
+            tally = _Tally()
+            accepted = self._select(records, tally)
+            if self._batching and records:
+                limit = framing.poll_size(len(records), tally.read_bytes)
+            self._count(tally, len(accepted))
+            for response in framing.frame(accepted, per_response):
+                yield response
+            if records:
+                await self._subscription.commit()  # what was handed to gRPC, for a consumer group
 
-    def _count(
-        self, records: list[tuple[Record, str]], keyed: list[tuple[Record, str]], accepted: list[bytes]
-    ) -> None:
-        """Metrics of one poll: ``(record, stream label)`` read, passed the key filter, delivered."""
+    def _count(self, tally: _Tally, delivered: int) -> None:
+        """Metrics of one poll."""
         metrics, context = self._metrics, self._context
         if self._ends is not None:
-            metrics.essential_packets_read.labels(context.connection, context.data_source).inc(len(records))
-            metrics.essential_packets_delivered.labels(context.connection, context.data_source).inc(len(accepted))
+            metrics.essential_packets_read.labels(context.connection, context.data_source).inc(sum(tally.read.values()))
+            metrics.essential_packets_delivered.labels(context.connection, context.data_source).inc(delivered)
             return
-        read: collections.Counter[str] = collections.Counter(label for _, label in records)
-        for label, count in read.items():
+        for label, count in tally.read.items():
             metrics.data_packets_read.labels(context.connection, context.data_source, label).inc(count)
-        received: collections.Counter[str] = collections.Counter()
-        received_bytes: collections.Counter[str] = collections.Counter()
-        for record, label in keyed:
-            received[label] += 1
-            received_bytes[label] += len(record.value)
-        for label, count in received.items():
+        for label, count in tally.received.items():
+            if not count:
+                continue
             labels = (context.connection, context.data_source, label, context.session_key)
             metrics.router_messages_received.labels(*labels).inc(count)
-            metrics.router_messages_received_bytes.labels(*labels).inc(received_bytes[label])
-        if self._batching and accepted:
-            metrics.data_packets_delivered.labels(context.connection, context.data_source, "").inc(len(accepted))
+            metrics.router_messages_received_bytes.labels(*labels).inc(tally.received_bytes[label])
+        if self._batching and delivered:
+            metrics.data_packets_delivered.labels(context.connection, context.data_source, "").inc(delivered)

@@ -96,9 +96,10 @@ class PacketReaderService:
         self._metrics = metrics
 
     async def _stream(
-        self, connection_id: int, details: api_pb2.ConnectionDetails, plan: ReadPlan, **options: Any
+        self, connection_id: int, details: api_pb2.ConnectionDetails, plan: ReadPlan, group: str | None, **options: Any
     ) -> AsyncIterator[bytes]:
-        subscription = self._log.subscribe(plan.start)
+        """Responses of a read stream; ``group``: the consumer group whose offsets it commits."""
+        subscription = self._log.subscribe(plan.start, group)
         context = ReadContext(str(connection_id), details.data_source, details.session_key)
         stream = PacketStream(subscription, plan, context, self._metrics, **options)
         with self._connections.on_close(connection_id, subscription):
@@ -113,7 +114,10 @@ class PacketReaderService:
         if details is None:
             return
         plan = await plan_read(details, self._config, self._router, self._log)
-        async for response in self._stream(request.connection.id, details, plan, batching=self._config.batching_responses):
+        stream = self._stream(
+            request.connection.id, details, plan, details.consumer_group or None, batching=self._config.batching_responses
+        )
+        async for response in stream:
             yield response
 
     async def ReadDataPackets(self, request: api_pb2.ReadDataPacketsRequest, context: Context) -> AsyncIterator[bytes]:
@@ -127,7 +131,8 @@ class PacketReaderService:
         plan = await plan_read(details, self._config, self._router, self._log)
         await self._formats.ensure_loaded(details.data_source)
         stream = self._stream(
-            data_request.connection.id, details, plan, batching=self._config.batching_responses, keep=keep.passes
+            data_request.connection.id, details, plan, details.consumer_group or None,
+            batching=self._config.batching_responses, keep=keep.passes,
         )
         async for response in stream:
             yield response
@@ -137,7 +142,7 @@ class PacketReaderService:
         if details is None:
             return
         plan, ends = await plan_essentials(details, self._router, self._log)
-        async for response in self._stream(request.connection.id, details, plan, batching=False, ends=ends):
+        async for response in self._stream(request.connection.id, details, plan, None, batching=False, ends=ends):
             yield response
 
 

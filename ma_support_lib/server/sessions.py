@@ -146,6 +146,7 @@ class SessionReplay:
         self._registry = registry
         self._on_data_source = on_data_source
         self._task: asyncio.Task[None] | None = None
+        self._subscription: Subscription | None = None
 
     async def start(self) -> None:
         """Catch up with the records present now (without notifications), then follow."""
@@ -153,6 +154,7 @@ class SessionReplay:
         partitions = await self._log.partition_count(SESSION_INFO_TOPIC) or 1
         tps = [TopicPartition(SESSION_INFO_TOPIC, p) for p in range(partitions)]
         subscription = await catch_up(self._log, tps, lambda record: self.apply(record, notify=False))
+        self._subscription = subscription
         self._task = asyncio.create_task(self._follow(subscription), name="session-replay")
 
     async def _follow(self, subscription: Subscription) -> None:
@@ -168,6 +170,8 @@ class SessionReplay:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._subscription is not None:  # the follower may have been cancelled before it ran
+            await self._subscription.close()
 
     async def apply(self, record: Record, notify: bool) -> None:
         """Apply one ``SessionInfo`` record; anything malformed is logged and skipped."""

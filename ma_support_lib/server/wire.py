@@ -24,6 +24,7 @@ __all__ = [
     "map_keys",
     "packet_response",
     "read_response",
+    "response_entry",
     "serialize_with_field",
     "timestamp_ms",
     "varint",
@@ -50,7 +51,28 @@ def timestamp_ms(milliseconds: int) -> bytes:
 
 def packet_response(packet: bytes, stream: str, submit_time_ms: int) -> bytes:
     """A serialized ``PacketResponse{packet, stream, submit_time}``."""
-    return b"".join((_PACKET, varint(len(packet)), packet, _stream_field(stream), _submit_time_field(submit_time_ms)))
+    return b"".join((_PACKET, varint(len(packet)), packet, _entry_tail(stream, submit_time_ms)))
+
+
+def response_entry(packet: bytes, stream: str, submit_time_ms: int) -> tuple[bytes, bytes]:
+    """One ``response`` field of a ``Read*Response``, holding ``PacketResponse{packet, stream,
+    submit_time}``, as the bytes before and after ``packet``: joining ``head, packet, tail``
+    of several entries gives the response while copying each packet once."""
+    tail = _entry_tail(stream, submit_time_ms)
+    return _entry_head(len(packet), len(tail)), tail
+
+
+@functools.lru_cache(maxsize=1024)
+def _entry_tail(stream: str, submit_time_ms: int) -> bytes:
+    return _stream_field(stream) + _submit_time_field(submit_time_ms)
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry_head(packet_size: int, tail_size: int) -> bytes:
+    """Tags and lengths before a packet of ``packet_size`` bytes: packets of a stream mostly
+    share a few sizes."""
+    head = _PACKET + varint(packet_size)
+    return _RESPONSE + varint(len(head) + packet_size + tail_size) + head
 
 
 @functools.lru_cache(maxsize=1024)

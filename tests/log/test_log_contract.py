@@ -303,6 +303,49 @@ def test_subscribe_start_positions(log_url: str) -> None:
     with_log(log_url, body)
 
 
+def test_a_consumer_group_resumes_from_its_committed_offsets(log_url: str) -> None:
+    async def body(log: Log) -> None:
+        await log.create_topic("t", 2)
+        tps = [TopicPartition("t", 0), TopicPartition("t", 1)]
+        for tp in tps:
+            await log.append(records("t", 5, partition=tp.partition))
+
+        async with log.subscribe({tp: 0 for tp in tps}, group="g") as sub:
+            await drain(sub, 10)
+            await sub.commit()
+        await log.append(records("t", 2, partition=1, prefix=b"later"))
+
+        async with log.subscribe({tp: -1 for tp in tps}, group="g") as resumed:
+            assert resumed.positions() == {tps[0]: 5, tps[1]: 5}
+            assert [r.value for r in await drain(resumed, 2)] == [b"later0", b"later1"]
+        async with log.subscribe({tps[1]: 6}, group="g") as absolute:
+            assert absolute.positions() == {tps[1]: 6}  # an offset >= 0 stays absolute
+        async with log.subscribe({tps[1]: -1}, group="other") as stranger:
+            assert stranger.positions() == {tps[1]: 7}  # no committed offset: the end
+
+    with_log(log_url, body)
+
+
+def test_only_commit_stores_a_groups_offsets(log_url: str) -> None:
+    async def body(log: Log) -> None:
+        tp = TopicPartition("t", 0)
+        await log.create_topic("t", 1)
+        await log.append(records("t", 6, partition=0))
+
+        async with log.subscribe({tp: 0}, group="g") as sub:
+            await drain(sub, 6)
+        async with log.subscribe({tp: 0}) as ungrouped:
+            await drain(ungrouped, 6)
+            await ungrouped.commit()  # no group: nothing to store
+        async with log.subscribe({tp: 2}, group="g") as sub:
+            assert [r.offset for r in await sub.poll(max_records=2, timeout=WAIT)] == [2, 3]
+            await sub.commit()
+        async with log.subscribe({tp: -1}, group="g") as resumed:
+            assert resumed.positions() == {tp: 4}
+
+    with_log(log_url, body)
+
+
 def test_poll_respects_max_records_and_follows_several_partitions(log_url: str) -> None:
     async def body(log: Log) -> None:
         await log.create_topic("t", 3)

@@ -88,15 +88,23 @@ def wait_until(condition: Callable[[], T], what: str, timeout: float = WAIT) -> 
 class TrackedSubscription(Subscription):
     """A subscription the server opened; remembers where it started and whether it closed."""
 
-    def __init__(self, inner: Subscription, start: dict[TopicPartition, int]) -> None:
+    def __init__(self, inner: Subscription, start: dict[TopicPartition, int], group: str | None) -> None:
         self._inner = inner
         self.start = dict(start)
+        self.group = group
+        self.committed: dict[TopicPartition, int] | None = None
 
     async def poll(self, max_records: int = 10_000, timeout: float | None = None) -> list[Record]:
         return await self._inner.poll(max_records, timeout)
 
     def positions(self) -> dict[TopicPartition, int]:
         return self._inner.positions()
+
+    async def commit(self) -> None:
+        """Commit, and remember the positions committed last."""
+        positions = self._inner.positions()
+        await self._inner.commit()
+        self.committed = positions
 
     async def close(self) -> None:
         await self._inner.close()
@@ -136,8 +144,8 @@ class TrackedLog(Log):
     async def availability(self, timeout: float) -> str | None:
         return await self.inner.availability(timeout)
 
-    def subscribe(self, start: dict[TopicPartition, int]) -> Subscription:
-        subscription = TrackedSubscription(self.inner.subscribe(start), start)
+    def subscribe(self, start: dict[TopicPartition, int], group: str | None = None) -> Subscription:
+        subscription = TrackedSubscription(self.inner.subscribe(start, group), start, group)
         with self._lock:
             self.subscriptions.append(subscription)
         return subscription

@@ -7,6 +7,7 @@ from typing import Any
 import grpc
 import pytest
 
+from ma_support_lib.log import TopicPartition
 from ma_support_lib.protos import api_pb2, open_data_pb2
 from ma_support_lib.server import StreamCreationStrategy
 
@@ -254,6 +255,26 @@ def test_negative_main_offset_reads_only_new_packets(server: Harness) -> None:
     write(server, numbered(3), numbered(4))
 
     assert ids(reader.packets(2)) == [3, 4]
+
+
+def test_a_consumer_group_resumes_where_its_last_read_stopped(server: Harness) -> None:
+    main = TopicPartition(DATA_SOURCE, 0)
+    write(server, *(numbered(i) for i in range(5)))
+    first, subscription = subscribed_read(
+        server, lambda: read_packets(server, connect(server, main_offset=0, consumer_group="readers"))
+    )
+    assert ids(first.packets(5)) == [0, 1, 2, 3, 4]
+    wait_until(lambda: (subscription.committed or {}).get(main) == 5, "the read's offsets committed for its group")
+    first.cancel()
+    write(server, numbered(5), numbered(6))
+
+    resumed = read_packets(server, connect(server, main_offset=-1, consumer_group="readers"))
+    assert ids(resumed.packets(2)) == [5, 6]
+
+    stranger, _ = subscribed_read(server, lambda: read_packets(server, connect(server, main_offset=-1, consumer_group="others")))
+    write(server, numbered(7))
+    assert ids(stranger.packets(1)) == [7]
+    assert ids(resumed.packets(1)) == [7]
 
 
 def test_session_key_filters_on_the_record_key(server: Harness) -> None:

@@ -8,9 +8,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message
+from confluent_kafka import TopicPartition as KafkaTopicPartition
 
 from ..base import LogClosedError, Record, Subscription, TopicPartition
+from .settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -21,24 +23,30 @@ _TRANSIENT = {KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._T
 
 
 class KafkaSubscription(Subscription):
-    """Follows assigned partitions of one consumer from resolved start offsets."""
+    """Follows assigned partitions of one consumer from resolved start offsets; with a
+    consumer group, :meth:`commit` stores the positions as the group's offsets."""
 
     def __init__(
         self,
         consumer: Consumer,
         positions: dict[TopicPartition, int],
-        logical: Callable[[str], str],
+        settings: KafkaSettings,
         executor: concurrent.futures.Executor,
         log_closed: Callable[[], bool],
+        grouped: bool = False,
     ) -> None:
         self._consumer = consumer
         self._positions = positions
-        self._logical = logical
+        self._settings = settings
         self._executor = executor
         self._log_closed = log_closed
+        self._grouped = grouped
+        self._names: dict[str, str] = {}  # physical -> logical topic names
         self._closed = False
         self._wake: asyncio.Future[None] | None = None
         self._inflight: concurrent.futures.Future[list[Record]] | None = None
+        self._surplus: list[Record] = []  # fetched beyond what a poll asked for
+        self._committing: concurrent.futures.Future[None] | None = None
         self._consumer_closed: concurrent.futures.Future[None] | None = None
 
     def positions(self) -> dict[TopicPartition, int]:
@@ -62,6 +70,7 @@ class KafkaSubscription(Subscription):
 
     def _records(self, messages: list[Message]) -> list[Record]:
         records = []
+        names = self._names
         for message in messages:
             error = message.error()
             if error is not None:
@@ -69,14 +78,20 @@ class KafkaSubscription(Subscription):
                     log.warning("Kafka consumer: %s", error.str())
                 continue
             topic = message.topic()
-            assert topic is not None
+            name = names.get(topic)  # type: ignore[arg-type]
+            if name is None:
+                assert topic is not None
+                name = names[topic] = self._settings.logical(topic) or topic
             records.append(Record(
-                self._logical(topic), message.partition() or 0, message.offset() or 0,
-                message.timestamp()[1], message.key(), message.value() or b"",
+                name, message.partition() or 0, message.offset() or 0, message.timestamp()[1], message.key(), message.value() or b"",
             ))
         return records
 
     async def poll(self, max_records: int = 10_000, timeout: float | None = None) -> list[Record]:
+        """The next records. Once a fetch brought records, the next fetch starts at once, so
+        the consumer works while the caller handles these."""
+        if self._surplus and not self._closed:
+            return self._take(self._surplus, max_records)
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while True:
@@ -99,12 +114,34 @@ class KafkaSubscription(Subscription):
             self._inflight = None
             records = fetch.result()  # a fetch's exception ends the poll
             if records:
-                positions = self._positions
-                for record in records:
-                    positions[TopicPartition(record.topic, record.partition)] = record.offset + 1
-                return records
+                if not self._closed and self._consumer_closed is None:
+                    self._inflight = self._executor.submit(self._fetch, max_records, POLL_SLICE_S)
+                return self._take(records, max_records)
             if deadline is not None and loop.time() >= deadline:
                 return []
+
+    def _take(self, records: list[Record], max_records: int) -> list[Record]:
+        """Up to ``max_records`` of ``records``, the rest kept for the next poll; advances the positions."""
+        taken, self._surplus = records[:max_records], records[max_records:]
+        last = {(record.topic, record.partition): record.offset for record in taken}  # a partition's come in order
+        for (topic, partition), offset in last.items():
+            self._positions[TopicPartition(topic, partition)] = offset + 1
+        return taken
+
+    async def commit(self) -> None:
+        if not self._grouped or self._closed:
+            return
+        physical = self._settings.physical
+        offsets = [KafkaTopicPartition(physical(tp.topic), tp.partition, offset) for tp, offset in self._positions.items()]
+        self._committing = self._executor.submit(self._commit, offsets)
+        await asyncio.wrap_future(self._committing)
+
+    def _commit(self, offsets: list[KafkaTopicPartition]) -> None:
+        """On a worker thread: a synchronous commit; a failure only costs a re-read later."""
+        try:
+            self._consumer.commit(offsets=offsets, asynchronous=False)
+        except (KafkaException, RuntimeError) as exc:
+            log.warning("committing the offsets of a consumer group failed: %s", exc)
 
     def wake(self) -> None:
         """Make a pending :meth:`poll` look at the subscription's state again (any thread-safe caller on the loop)."""
@@ -121,11 +158,11 @@ class KafkaSubscription(Subscription):
     def close_consumer(self) -> concurrent.futures.Future[None]:
         """Close the consumer on a worker thread once its fetch (if any) is over; idempotent."""
         if self._consumer_closed is None:
-            inflight, self._inflight = self._inflight, None
-            self._consumer_closed = self._executor.submit(self._close_after, inflight)
+            busy = [future for future in (self._inflight, self._committing) if future is not None]
+            self._inflight = None
+            self._consumer_closed = self._executor.submit(self._close_after, busy)
         return self._consumer_closed
 
-    def _close_after(self, inflight: concurrent.futures.Future[list[Record]] | None) -> None:
-        if inflight is not None:
-            concurrent.futures.wait([inflight])
+    def _close_after(self, busy: list[concurrent.futures.Future[Any]]) -> None:
+        concurrent.futures.wait(busy)
         self._consumer.close()

@@ -80,24 +80,43 @@ class KafkaLog(Log):
     async def watermarks(self, tp: TopicPartition) -> tuple[int, int]:
         return await self._call(self._admin.watermarks, tp)
 
-    def subscribe(self, start: dict[TopicPartition, int]) -> Subscription:
-        """Resolve the start offsets (one watermark request per partition, made here and
-        now) and assign them to a new consumer."""
+    def subscribe(self, start: dict[TopicPartition, int], group: str | None = None) -> Subscription:
+        """Resolve the start offsets (one watermark request per partition, and with a
+        ``group`` one request for its committed offsets, made here and now) and assign them to
+        a new consumer. The group's Kafka ``group.id`` is ``group`` under the topic prefix."""
         self._check_open()
-        positions: dict[TopicPartition, int] = {}
-        for tp, offset in start.items():
-            low, high = self._admin.watermarks(tp)
-            positions[tp] = high if offset < 0 or offset > high else max(offset, low)
-        consumer = Consumer({**self.settings.consumer_config(), "logger": client_log})
-        physical = self.settings.physical
-        consumer.assign([KafkaTopicPartition(physical(tp.topic), tp.partition, offset) for tp, offset in positions.items()])
-        subscription = KafkaSubscription(consumer, positions, self._logical, self._executor, lambda: self._closed)
+        group_id = self.settings.group_id(group) if group else None
+        consumer = Consumer({**self.settings.consumer_config(group_id), "logger": client_log})
+        try:
+            committed = self._committed(consumer, [tp for tp, offset in start.items() if offset < 0]) if group else {}
+            positions: dict[TopicPartition, int] = {}
+            for tp, offset in start.items():
+                low, high = self._admin.watermarks(tp)
+                if offset < 0:
+                    offset = committed.get(tp, high)
+                positions[tp] = max(min(offset, high), low)
+            physical = self.settings.physical
+            consumer.assign([KafkaTopicPartition(physical(tp.topic), tp.partition, offset) for tp, offset in positions.items()])
+        except BaseException:
+            consumer.close()
+            raise
+        subscription = KafkaSubscription(consumer, positions, self.settings, self._executor, lambda: self._closed, group_id is not None)
         self._subscriptions.add(subscription)
         return subscription
 
-    def _logical(self, physical: str) -> str:
-        logical = self.settings.logical(physical)
-        return physical if logical is None else logical
+    def _committed(self, consumer: Consumer, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """The committed offsets of ``consumer``'s group for those of ``tps`` that have one."""
+        if not tps:
+            return {}
+        by_name = {(self.settings.physical(tp.topic), tp.partition): tp for tp in tps}
+        try:
+            answer = consumer.committed([KafkaTopicPartition(name, p) for name, p in by_name], timeout=REQUEST_TIMEOUT_S)
+        except KafkaException as exc:
+            raise from_kafka(exc, "committed offsets of a consumer group") from None
+        return {
+            by_name[(item.topic, item.partition)]: item.offset
+            for item in answer if item.error is None and item.offset >= 0
+        }
 
     async def availability(self, timeout: float) -> str | None:
         self._check_open()

@@ -27,17 +27,22 @@ _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
 #: Producer settings: acknowledged means written to every in-sync replica (``acks=all``, implied
 #: by idempotence), retried in order without duplicates while the broker is away, partitioned
 #: as librdkafka's default (``consistent_random``: CRC32 of the key, random for an empty key)
-#: as the reference server's producer does. Queue limits as the reference's main router.
+#: as the reference server's producer does, and compressed with zstd at its default level as the
+#: reference's are (``compression.type`` in the broker URL or properties overrides it; consumers
+#: read any codec). Queue limits as the reference's main router.
 PRODUCER_DEFAULTS: dict[str, str | int | bool] = {
     "enable.idempotence": True,
     "partitioner": "consistent_random",
-    "compression.type": "lz4",
+    "compression.type": "zstd",
     "linger.ms": 5,
     "queue.buffering.max.messages": 1_000_000,
     "queue.buffering.max.kbytes": 1_048_576,
 }
 
-#: Consumer settings: manual assignment from explicit offsets, nothing committed.
+#: Consumer settings: manual assignment from explicit offsets, nothing committed. A consumer
+#: prefetches up to ``queued.max.messages.kbytes``; once a reader has taken that much,
+#: librdkafka's default waits ``fetch.queue.backoff.ms`` = 1 s before it fetches again, which
+#: stalls a reader that keeps up, so the backoff is short.
 CONSUMER_DEFAULTS: dict[str, str | int | bool] = {
     "enable.auto.commit": False,
     "enable.auto.offset.store": False,
@@ -45,6 +50,7 @@ CONSUMER_DEFAULTS: dict[str, str | int | bool] = {
     "enable.partition.eof": False,
     "fetch.wait.max.ms": 100,
     "queued.max.messages.kbytes": 16_384,
+    "fetch.queue.backoff.ms": 10,
 }
 
 
@@ -117,6 +123,11 @@ class KafkaSettings:
 
     def consumer_config(self, group_id: str | None = None) -> dict[str, Any]:
         return self.client_config(CONSUMER_DEFAULTS, **{"group.id": group_id or f"ma-stream-api-{uuid.uuid4()}"})
+
+    def group_id(self, group: str) -> str:
+        """The cluster's ``group.id`` for a consumer group (under the topic prefix, which
+        separates deployments on one cluster)."""
+        return self.topic_prefix + group
 
     # -- topic names -------------------------------------------------------------------------
 
