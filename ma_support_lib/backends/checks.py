@@ -6,6 +6,7 @@ import functools
 
 from google.protobuf.message import DecodeError
 
+from ..contracts.packet_writing.packet_bytes import PacketBytes
 from ..log.base import InvalidTopicError, validate_topic_name
 from ..protos import open_data_pb2
 from ..server.routing import essentials_topic, stream_topic
@@ -42,3 +43,15 @@ def check_names(data_source: str, stream: str) -> str | None:
 def check_data_source(data_source: str) -> str | None:
     """Why ``data_source`` cannot name Kafka topics, or ``None``."""
     return check_names(data_source, "")
+
+
+def check_write_data(data_source: str, stream: str, session_key: str, packet_bytes: PacketBytes) -> tuple[bytes, str | None]:
+    """The packet's bytes, and why ``write_data`` refuses these arguments (``None`` if it does not)."""
+    data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        return b"", f"write_data: packet_bytes must be PacketBytes or bytes, got {type(packet_bytes).__name__}"
+    if not isinstance(data_source, str) or not isinstance(stream, str) or not isinstance(session_key, str):
+        return b"", "write_data: data_source, stream and session_key must be strings"
+    data = bytes(data)
+    problem = check_packet(data) or check_names(data_source, stream)
+    return data, None if problem is None else f"write_data: {problem}"

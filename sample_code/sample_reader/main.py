@@ -20,7 +20,7 @@ from ma_support_lib.contracts.session_management.session_info import SessionInfo
 from ma_support_lib.core.base.logger import ILogger, Logger
 from ma_support_lib.core.base.support_library import SupportLibrary
 
-from ..connection import argument_parser, start_library
+from ..connection import argument_parser, start_library, started_service
 from .received_packet_dto_handler import ReceivedPacketDtoHandler
 from .session_notifier import SessionNotifier
 
@@ -48,13 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(support_lib: SupportLibrary, arguments: argparse.Namespace, logger: ILogger) -> int:
-    formats_result = support_lib.get_data_format_manager_api().create_service()
-    if not formats_result.success or formats_result.data is None:
-        logger.error(f"Failed to create the data format management service: {formats_result.message}")
+    formats = started_service(logger, "data format management", support_lib.get_data_format_manager_api().create_service())
+    if formats is None:
         return 1
-    formats = formats_result.data
-    formats.initialise()
-    formats.start()
     handler = ReceivedPacketDtoHandler(formats, logger, arguments.parameter)
     mode = arguments.mode or _ask("Would you like to read live or historic data? (L/H) ", {"l": "live", "h": "historic"})
     reading_api = support_lib.get_reading_packet_api()
@@ -93,13 +89,9 @@ def _run(support_lib: SupportLibrary, arguments: argparse.Namespace, logger: ILo
 
 
 def _choose_session(support_lib: SupportLibrary, arguments: argparse.Namespace, logger: ILogger) -> SessionInfo | None:
-    sessions_result = support_lib.get_session_manager_api().create_service()
-    if not sessions_result.success or sessions_result.data is None:
-        logger.error(f"Failed to create the session management service: {sessions_result.message}")
+    service = started_service(logger, "session management", support_lib.get_session_manager_api().create_service())
+    if service is None:
         return None
-    service = sessions_result.data
-    service.initialise()
-    service.start()
     listed = service.get_all_sessions()
     service.stop()
     if not listed.success or listed.data is None:

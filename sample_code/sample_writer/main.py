@@ -15,7 +15,7 @@ import sys
 
 from ma_support_lib.core.base.logger import Logger
 
-from ..connection import argument_parser, start_library
+from ..connection import argument_parser, start_library, started_service
 from .mock_data_writer import MockDataWriter
 
 
@@ -32,23 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     logger = Logger()
     support_lib = start_library(arguments, logger)
     try:
-        services = []
-        for name, api in (
-            ("session management", support_lib.get_session_manager_api()),
-            ("data format management", support_lib.get_data_format_manager_api()),
-            ("packet writing", support_lib.get_writing_packet_api()),
-        ):
-            created = api.create_service()
-            if not created.success or created.data is None:
-                logger.error(f"Unable to create the {name} service: {created.message}")
-                return 1
-            created.data.initialise()
-            created.data.start()
-            services.append(created.data)
-        sessions, formats, writer = services
-        mock = MockDataWriter(
-            writer, formats, sessions, logger, arguments.packets, not arguments.fast, arguments.data_source  # type: ignore[arg-type]
-        )
+        sessions = started_service(logger, "session management", support_lib.get_session_manager_api().create_service())
+        formats = started_service(logger, "data format management", support_lib.get_data_format_manager_api().create_service())
+        writer = started_service(logger, "packet writing", support_lib.get_writing_packet_api().create_service())
+        if sessions is None or formats is None or writer is None:
+            return 1
+        mock = MockDataWriter(writer, formats, sessions, logger, arguments.packets, not arguments.fast, arguments.data_source)
         if mock.create_start_write_and_end_mock_session() is None:
             return 1
         if not arguments.no_wait and sys.stdin.isatty():

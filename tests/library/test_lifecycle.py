@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-
 import datetime
+import socket
 from collections.abc import Callable
 
 import pytest

@@ -257,13 +257,14 @@ def test_a_handler_that_raises_does_not_stop_delivery(rig: Rig) -> None:
 
 def test_stop_ends_a_live_reader_promptly(rig: Rig) -> None:
     reader, handler, _ = rig.reader()
+    _, control, _ = rig.reader()
     session = rig.session()
     ok(rig.writer.write_data(rig.data_source, "", session.session_key, packet("Marker", session.session_key)))
     handler.wait_count(1)
     reader.stop()  # type: ignore[attr-defined]
     assert reader.join(1)  # type: ignore[attr-defined]
-    ok(rig.writer.write_data(rig.data_source, "", session.session_key, packet("Marker", session.session_key)))
-    ok(rig.writer.flush(WAIT_S))
+    ok(rig.writer.write_data(rig.data_source, "", session.session_key, packet("Marker", session.session_key, packet_id=1)))
+    control.wait_count(2)  # the second packet reached a reader that is still running
     assert len(handler.items) == 1
 
 

@@ -17,7 +17,7 @@ from ...contracts.packet_writing.info_type import InfoType
 from ...contracts.packet_writing.packet_bytes import PacketBytes
 from ...contracts.shared.api_result import ApiResult
 from ...core.base.logger import ILogger
-from ..checks import check_names, check_packet
+from ..checks import check_packet, check_write_data
 from . import errors, frames
 from .runtime import DotnetRuntime
 from .service import DotnetService
@@ -74,14 +74,9 @@ class DotnetPacketWriterService(DotnetService, IPacketWriterService):
         refusal = self.refusal("write_data")
         if refusal is not None:
             return ApiResult.fail(refusal)
-        data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            return ApiResult.fail(f"write_data: packet_bytes must be PacketBytes or bytes, got {type(packet_bytes).__name__}")
-        if not isinstance(data_source, str) or not isinstance(stream, str) or not isinstance(session_key, str):
-            return ApiResult.fail("write_data: data_source, stream and session_key must be strings")
-        problem = check_packet(bytes(data)) or check_names(data_source, stream)
+        data, problem = check_write_data(data_source, stream, session_key, packet_bytes)
         if problem is not None:
-            return ApiResult.fail(f"write_data: {problem}")
+            return ApiResult.fail(problem)
         route = (data_source, stream, session_key)
         with self._cond:
             failure, self._failure = self._failure, None

@@ -18,7 +18,7 @@ from ...core.base.logger import ILogger
 from ...core.base.service_base import ServiceBase
 from ...protos import api_pb2, open_data_pb2
 from ...wire import LEN, length_delimited, tag, varint
-from ..checks import check_names, check_packet
+from ..checks import check_write_data
 from .client import StreamApiClient, describe_rpc_error, service_call, unary
 from .data_sources import DataSources
 
@@ -84,18 +84,9 @@ class GrpcPacketWriterService(ServiceBase, IPacketWriterService):
         refusal = self.refusal("write_data")
         if refusal is not None:
             return ApiResult.fail(refusal)
-        data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            return ApiResult.fail(f"write_data: packet_bytes must be PacketBytes or bytes, got {type(packet_bytes).__name__}")
-        data = bytes(data)
-        problem = check_packet(data)
+        data, problem = check_write_data(data_source, stream, session_key, packet_bytes)
         if problem is not None:
-            return ApiResult.fail(f"write_data: {problem}")
-        if not isinstance(data_source, str) or not isinstance(stream, str) or not isinstance(session_key, str):
-            return ApiResult.fail("write_data: data_source, stream and session_key must be strings")
-        problem = check_names(data_source, stream)
-        if problem is not None:
-            return ApiResult.fail(f"write_data: {problem}")
+            return ApiResult.fail(problem)
         entry = _request_entry(data, _route_fields(data_source, stream, session_key))
         with self._cond:
             failure = self._take_failure()
