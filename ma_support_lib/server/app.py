@@ -21,7 +21,8 @@ from .health import Health
 from .keys import KeyGenerator, LocalKeyGenerator, RemoteKeyGenerator
 from .metrics import Metrics, MetricsEndpoint, serve_metrics
 from .routing import Router
-from .rpc import service_handler
+from .local_calls import LocalCalls
+from .rpc import guarded, service_handler
 from .services import (
     ConnectionManagerService,
     DataFormatManagerService,
@@ -76,6 +77,8 @@ class StreamApiServer:
         self._formats: DataFormatStore | None = None
         self._monitor: asyncio.Task[None] | None = None
         self.health = Health(())
+        #: The streaming hot paths for callers in this process (set by :meth:`open`).
+        self.local_calls: LocalCalls | None = None
 
     @property
     def address(self) -> str:
@@ -123,6 +126,12 @@ class StreamApiServer:
             ),
         ]
         self.health = Health(descriptor.full_name for descriptor, _ in services)
+        (writer_service, writer_servicer), (reader_service, reader_servicer) = services[:2]
+        self.local_calls = LocalCalls(
+            asyncio.get_running_loop(),
+            guarded(writer_service, writer_servicer, "WriteDataPackets", self.health),
+            guarded(reader_service, reader_servicer, "ReadPackets", self.health),
+        )
         server.add_generic_rpc_handlers(
             [service_handler(descriptor, servicer, self.health) for descriptor, servicer in services]
             + [self.health.handler()]
@@ -186,6 +195,8 @@ class StreamApiServer:
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_S) -> None:
         """Stop serving; in-flight writes finish (within ``grace``) before the log closes."""
+        if self.local_calls is not None:
+            self.local_calls.close()
         if self._monitor is not None:
             self._monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -91,6 +91,12 @@ def _guard(method: str, handler: Callable[..., Any], health: Health | None = Non
     return unary
 
 
+def guarded(descriptor: ServiceDescriptor, servicer: object, method: str, health: Health | None = None) -> Callable[..., Any]:
+    """The servicer's implementation of ``method``, as the server runs it: domain errors become
+    statuses with a message, and calls before start-up is over are refused."""
+    return _guard(f"{descriptor.name}.{method}", getattr(servicer, method), health)
+
+
 def service_handler(
     descriptor: ServiceDescriptor, servicer: object, health: Health | None = None
 ) -> grpc.GenericRpcHandler[Any, Any]:
@@ -101,8 +107,7 @@ def service_handler(
     """
     handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
     for method in descriptor.methods:
-        implementation = getattr(servicer, method.name)
-        wrapped = _guard(f"{descriptor.name}.{method.name}", implementation, health)
+        wrapped = guarded(descriptor, servicer, method.name, health)
         deserializer = GetMessageClass(method.input_type).FromString
         if method.client_streaming and not method.server_streaming:
             factory = grpc.stream_unary_rpc_method_handler

@@ -76,7 +76,7 @@ class GrpcBackend(Backend):
             address = self._lease.address
             where = "in this process" if self._lease.hosted else "in another process"
             self._logger.info(f"Stream API for {config.broker_list} served {where} at {address}")
-        client = StreamApiClient(address)
+        client = StreamApiClient(address, self._lease.local if self._lease is not None else None)
         try:
             client.wait_ready(config.timeout_seconds)
             self._check_session_management(client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ from ...contracts.shared.api_result import ApiResult
 from ...core.base.service_base import ServiceBase
 from ...errors import BackendUnavailableError
 from ...protos import api_pb2, api_pb2_grpc
+from ...server.local_calls import LocalCalls, LocalRpcError
 from .raw_messages import RawReadPacketsResponse
 
 T = TypeVar("T")
@@ -25,9 +27,10 @@ class StreamApiClient:
 
     ``write_data_packets`` takes already-serialized requests, and ``read_packets`` yields
     responses whose packets are still ``bytes``, so the hot paths never re-encode a packet.
+    With ``local`` (the server runs in this process), those two are in-process calls.
     """
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, local: LocalCalls | None = None) -> None:
         self.address = address
         self.channel = grpc.insecure_channel(
             address,
@@ -42,16 +45,19 @@ class StreamApiClient:
         self.connections = api_pb2_grpc.ConnectionManagerServiceStub(self.channel)  # type: ignore[no-untyped-call]
         self.reader = api_pb2_grpc.PacketReaderServiceStub(self.channel)  # type: ignore[no-untyped-call]
         self.writer = api_pb2_grpc.PacketWriterServiceStub(self.channel)  # type: ignore[no-untyped-call]
-        self.write_data_packets = self.channel.stream_unary(
+        self.write_data_packets: Callable[..., Any] = self.channel.stream_unary(
             _API + "PacketWriterService/WriteDataPackets",
             request_serializer=None,
             response_deserializer=api_pb2.WriteDataPacketsResponse.FromString,
         )
-        self.read_packets = self.channel.unary_stream(
+        self.read_packets: Callable[..., Any] = self.channel.unary_stream(
             _API + "PacketReaderService/ReadPackets",
             request_serializer=api_pb2.ReadPacketsRequest.SerializeToString,
             response_deserializer=RawReadPacketsResponse.FromString,
         )
+        if local is not None:  # the server runs in this process: skip the socket on the hot paths
+            self.write_data_packets = local.write_data_packets
+            self.read_packets = functools.partial(local.read_packets, parse=RawReadPacketsResponse.FromString)
 
     def wait_ready(self, timeout: float) -> None:
         """Block until the server accepts connections; :class:`BackendUnavailableError` after ``timeout``."""
@@ -69,8 +75,9 @@ class StreamApiClient:
 
 def describe_rpc_error(exc: grpc.RpcError) -> str:
     """``CODE: details`` of a failed call."""
-    code = exc.code() if isinstance(exc, grpc.Call) else None
-    details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
+    is_call = isinstance(exc, (grpc.Call, LocalRpcError))
+    code = exc.code() if is_call else None
+    details = exc.details() if is_call else str(exc)
     return f"{code.name if code else 'ERROR'}: {details}"
 
 

@@ -22,6 +22,7 @@ from ...errors import BackendUnavailableError, ConfigurationError
 from ...log import LogLockedError, UnsupportedBrokerError
 from ...log.file import LOCK_FILE
 from ...server.app import BrokerUnavailableError, ServerThread
+from ...server.local_calls import LocalCalls
 from ...server.config import ServerConfig
 
 ENDPOINT_FILE = "stream-api.endpoint"
@@ -66,6 +67,8 @@ class Lease:
     address: str
     hosted: bool
     _key: tuple[str, ServerConfig] | None = None
+    #: The hosted server's in-process streaming calls (``None`` when another process hosts it).
+    local: LocalCalls | None = None
 
     def release(self) -> None:
         if self._key is None:
@@ -94,7 +97,7 @@ def acquire(server_config: ServerConfig, timeout: float) -> Lease:
             entry = _hosted.get(key)
             if entry is not None:
                 entry.users += 1
-                return Lease(entry.thread.address, True, key)
+                return Lease(entry.thread.address, True, key, _local_calls(entry.thread))
             if any(existing_url == url for existing_url, _ in _hosted):
                 raise ConfigurationError(
                     f"{url} is already served in this process with other settings; use the same "
@@ -107,7 +110,7 @@ def acquire(server_config: ServerConfig, timeout: float) -> Lease:
             else:
                 endpoint = _publish(thread, url)
                 _hosted[key] = _Hosted(thread, endpoint)
-                return Lease(thread.address, True, key)
+                return Lease(thread.address, True, key, _local_calls(thread))
         directory = data_directory(url)
         address = _read_endpoint(directory) if directory is not None else None
         if address is not None:
@@ -118,6 +121,10 @@ def acquire(server_config: ServerConfig, timeout: float) -> Lease:
                 f"{directory / ENDPOINT_FILE if directory else '?'} within {timeout:g} s"
             )
         time.sleep(_POLL_S)
+
+
+def _local_calls(thread: ServerThread) -> LocalCalls | None:
+    return thread.server.local_calls if thread.server is not None else None
 
 
 def _start(config: ServerConfig) -> ServerThread:

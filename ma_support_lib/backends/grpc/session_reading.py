@@ -286,7 +286,7 @@ class SessionReading:
             self._calls.append(call)
             self._connections.append(connection.connection)
             if self._cancelled.is_set():
-                call.cancel()  # type: ignore[no-untyped-call]
+                call.cancel()
         self._subscribed.update(streams)
         threading.Thread(target=self._receive, args=(call,), name=f"recv-{self.session_key[:8]}", daemon=True).start()
         return True
