@@ -47,11 +47,25 @@ def check_data_source(data_source: str) -> str | None:
 
 def check_write_data(data_source: str, stream: str, session_key: str, packet_bytes: PacketBytes) -> tuple[bytes, str | None]:
     """The packet's bytes, and why ``write_data`` refuses these arguments (``None`` if it does not)."""
+    data, problem = _packet_data(packet_bytes)
+    if problem is None and not all(isinstance(name, str) for name in (data_source, stream, session_key)):
+        problem = "data_source, stream and session_key must be strings"
+    problem = problem or check_names(data_source, stream)
+    return data, None if problem is None else f"write_data: {problem}"
+
+
+def info_packet_data(packet_bytes: PacketBytes) -> bytes:
+    """The bytes ``write_info`` writes; ``ValueError`` saying why it refuses them."""
+    data, problem = _packet_data(packet_bytes)
+    if problem is not None:
+        raise ValueError(problem)
+    return data
+
+
+def _packet_data(packet_bytes: PacketBytes) -> tuple[bytes, str | None]:
+    """The bytes of ``PacketBytes`` or a bytes-like object, and why they are not a writable ``Packet``."""
     data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        return b"", f"write_data: packet_bytes must be PacketBytes or bytes, got {type(packet_bytes).__name__}"
-    if not isinstance(data_source, str) or not isinstance(stream, str) or not isinstance(session_key, str):
-        return b"", "write_data: data_source, stream and session_key must be strings"
+        return b"", f"packet_bytes must be PacketBytes or bytes, got {type(packet_bytes).__name__}"
     data = bytes(data)
-    problem = check_packet(data) or check_names(data_source, stream)
-    return data, None if problem is None else f"write_data: {problem}"
+    return data, check_packet(data)

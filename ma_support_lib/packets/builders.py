@@ -12,11 +12,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..protos import open_data_pb2
+from ..wire import varint
 from .data_format import DataFormatLike, data_format_field
 from .errors import PacketBuildError
 from .inputs import ColumnsLike, StatusesLike, column_groups, statuses_for, unsigned, unsigned_array, values_2d
 from .list_encoder import MAX_MESSAGE_SIZE, EncodedLists, encode_lists
-from .varints import pack_varints, varint
+from .varints import pack_varints
 
 VALID: int = open_data_pb2.DATA_STATUS_VALID
 

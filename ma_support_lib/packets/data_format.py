@@ -9,8 +9,8 @@ from typing import Union
 from google.protobuf.message import DecodeError
 
 from ..protos import open_data_pb2
+from ..wire import varint
 from .errors import PacketBuildError, PacketDecodeError
-from .varints import varint
 
 #: What a builder accepts: a data format id, parameter identifiers, or None to leave it out.
 DataFormatLike = Union[int, Sequence[str], None]

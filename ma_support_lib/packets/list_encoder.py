@@ -21,9 +21,10 @@ from typing import Protocol, Union
 import numpy as np
 from numpy.typing import NDArray
 
+from ..wire import varint
 from .errors import PacketBuildError
 from .sample_types import SampleType
-from .varints import int32_varint_columns, varint, varint_columns, varint_sizes
+from .varints import int32_varint_columns, varint_columns, varint_sizes
 
 #: Largest serialized message protobuf handles.
 MAX_MESSAGE_SIZE = 2**31 - 1

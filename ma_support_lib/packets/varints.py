@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..wire import varint as varint  # re-exported for the builders
 from .errors import PacketDecodeError
 
 _SHIFTS = np.arange(0, 70, 7, dtype=np.uint64)

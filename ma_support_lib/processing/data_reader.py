@@ -18,6 +18,7 @@ from ..core.base.service_base import ServiceBase
 from .frequencies import DEFAULT_DELIVERY_HZ, period_ns
 from .processors.aggregate import DefaultProcessor
 from .samples import NumericColumns
+from .subscription_arguments import checked_identifiers
 from .subscription import Subscription
 
 
@@ -97,15 +98,7 @@ class DataReaderService(ServiceBase, IDataReaderService):
         delivery_hz: Optional[float],
         processor: Optional[ISubscriptionProcessor],
     ) -> Subscription:
-        if not isinstance(key, str) or not key:
-            raise ValueError("the subscription key must be a non-empty str")
-        if isinstance(parameter_identifiers, (str, bytes)) or not isinstance(parameter_identifiers, Sequence):
-            raise ValueError("parameter_identifiers must be a list of str")
-        identifiers = list(parameter_identifiers)
-        if not identifiers or not all(isinstance(i, str) and i for i in identifiers):
-            raise ValueError(f"parameter_identifiers must be a non-empty list of non-empty str, got {identifiers!r}")
-        if len(set(identifiers)) != len(identifiers):
-            raise ValueError(f"parameter_identifiers has duplicates: {identifiers!r}")
+        identifiers = checked_identifiers(key, parameter_identifiers, frequency_hz, handler, delivery_hz, processor)
         unknown = self._unknown(identifiers)
         if unknown:
             raise ValueError(f"unknown parameters {unknown!r} (not in any data format or configuration read so far)")
@@ -113,10 +106,6 @@ class DataReaderService(ServiceBase, IDataReaderService):
         if delivery_hz is None:
             delivery_hz = min(float(frequency_hz), DEFAULT_DELIVERY_HZ)
         delivery = period_ns("delivery_frequency_hz", delivery_hz)
-        if not callable(getattr(handler, "handle", None)):
-            raise ValueError(f"handler needs a handle(batch_result) method, got {handler!r}")
-        if processor is not None and not callable(getattr(processor, "process", None)):
-            raise ValueError(f"processor needs a process(context) method, got {processor!r}")
         chosen = processor if processor is not None else DefaultProcessor()
         return Subscription(key, identifiers, period, delivery, handler, chosen, self._logger)
 

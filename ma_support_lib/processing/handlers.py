@@ -1,51 +1,14 @@
-"""Handler lists that deliver to every handler and survive handlers that raise."""
+"""Typed handlers: which data an ``IHandler`` subclass handles, and adding it where it belongs."""
 
 from __future__ import annotations
 
-import threading
 import typing
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ..contracts.shared.i_handler import IHandler
-from ..core.base.logger import ILogger
 
 if TYPE_CHECKING:
     from ..contracts.buffering.i_sample_reader_service import ISampleReaderService
-
-T = TypeVar("T")
-
-
-class HandlerList(Generic[T]):
-    """Copy-on-write list of handlers; ``deliver`` logs a handler that raises and goes on."""
-
-    def __init__(self, name: str, logger: ILogger) -> None:
-        self._name = name
-        self._logger = logger
-        self._handlers: tuple[IHandler[T], ...] = ()
-        self._lock = threading.Lock()
-
-    def add(self, handler: IHandler[T]) -> None:
-        if not callable(getattr(handler, "handle", None)):
-            raise TypeError(f"a {self._name} handler needs a handle(item) method, got {handler!r}")
-        with self._lock:
-            self._handlers = (*self._handlers, handler)
-
-    def remove(self, handler: object) -> None:
-        with self._lock:
-            handlers = list(self._handlers)
-            if handler in handlers:
-                handlers.remove(handler)
-                self._handlers = tuple(handlers)
-
-    def __bool__(self) -> bool:
-        return bool(self._handlers)
-
-    def deliver(self, item: T) -> None:
-        for handler in self._handlers:
-            try:
-                handler.handle(item)
-            except Exception as exc:
-                self._logger.error(f"{self._name} handler {handler!r} raised {exc!r}; continuing")
 
 
 def handled_type(handler: object) -> object | None:

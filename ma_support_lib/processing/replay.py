@@ -12,7 +12,7 @@ from ..contracts.session_management.session_info import SessionInfo
 from ..contracts.shared.i_handler import IHandler
 from ..core.base.logger import ILogger
 from ..core.base.service_base import ServiceBase
-from .handlers import HandlerList
+from ..core.handler_list import HandlerList
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 

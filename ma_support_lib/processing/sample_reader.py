@@ -25,10 +25,11 @@ from ..contracts.shared.i_handler import IHandler
 from ..contracts.shared.i_service import IService
 from ..core.base.logger import ILogger
 from ..core.base.service_base import ServiceBase
+from ..core.handler_list import HandlerList
 from ..protos import open_data_pb2
 from .decoding import Includes, configured_parameters, decode_other, decode_samples, is_sample_type
 from .formats import FormatResolver
-from .handlers import HandlerList, add_typed_handler
+from .handlers import add_typed_handler
 from .idle import PeriodicCheck
 from .outputs import sample_datas, timestamp_data
 from .window_buffer import WindowBuffer

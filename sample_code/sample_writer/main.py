@@ -24,6 +24,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--packets", type=int, default=100, help="PeriodicData packets to write (1 s of data each)")
     parser.add_argument("--fast", action="store_true", help="write as fast as possible instead of at real time")
     parser.add_argument("--no-wait", action="store_true", help="exit when done instead of waiting for Enter")
+    parser.add_argument(
+        "--hold-session", action="store_true", help="wait for Enter before ending the session (it stays live meanwhile)"
+    )
     return parser.parse_args(argv)
 
 
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         if sessions is None or formats is None or writer is None:
             return 1
         mock = MockDataWriter(writer, formats, sessions, logger, arguments.packets, not arguments.fast, arguments.data_source)
+        if arguments.hold_session:
+            mock.before_end = _await_enter
         if mock.create_start_write_and_end_mock_session() is None:
             return 1
         if not arguments.no_wait and sys.stdin.isatty():
@@ -45,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         support_lib.stop()
+
+
+def _await_enter() -> None:
+    input("Data written; press Enter to end the session...\n")
 
 
 if __name__ == "__main__":

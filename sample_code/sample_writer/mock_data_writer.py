@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 
 from ma_support_lib.contracts.data_format_management.i_data_format_management_service import (
     IDataFormatManagementService,
@@ -40,7 +41,8 @@ class MockDataWriter:
 
     Like the official sample: NewSession on every stream, a Configuration packet (ATLAS
     needs it), an "Out Lap" marker, a SessionInfo update with a detail, the data on
-    ``Stream1``, then EndOfSession on every stream and ``end_session``.
+    ``Stream1``, then EndOfSession on every stream and ``end_session``. ``before_end``, if
+    set, is called once the data is written, before the session is ended.
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class MockDataWriter:
         self._packets = packets
         self._real_time = real_time
         self._data_source = data_source
+        self.before_end: Callable[[], None] | None = None
 
     def create_start_write_and_end_mock_session(self) -> SessionInfo | None:
         offset = datetime.datetime.now().astimezone().utcoffset()
@@ -75,6 +78,8 @@ class MockDataWriter:
         self._logger.info(f"Created session {session.session_key}")
         try:
             self._write_session(session)
+            if self.before_end is not None:
+                self.before_end()
         finally:
             self._end_session(session)
         return session

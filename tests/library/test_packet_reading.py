@@ -302,6 +302,19 @@ def test_bad_packets_and_names_are_refused_with_a_message(rig: Rig) -> None:
     ok(rig.writer.flush(WAIT_S))
 
 
+def test_write_info_refuses_a_packet_without_a_type_as_write_data_does(rig: Rig) -> None:
+    key = rig.session().session_key
+    untyped = open_data_pb2.Packet(session_key=key).SerializeToString()
+    data = rig.writer.write_data(rig.data_source, "", key, PacketBytes(untyped))
+    info = rig.writer.write_info(PacketBytes(untyped), InfoType.SESSION_INFO)
+    assert not data.success and not info.success and info.data is None
+    assert data.message == "write_data: the packet has no type (for example 'PeriodicData')"
+    assert info.message == "write_info: the packet has no type (for example 'PeriodicData')"
+    text = rig.writer.write_info("text", InfoType.SESSION_INFO)  # type: ignore[arg-type]
+    assert not text.success and text.message == "write_info: packet_bytes must be PacketBytes or bytes, got str"
+    ok(rig.writer.flush(WAIT_S))
+
+
 def test_a_lost_server_is_reported_not_swallowed(data_source: str) -> None:
     with ServerProcess(["--broker", "memory://"]) as server:
         config = StreamingApiConfiguration(timeout_seconds=10, stream_api_address=server.address)

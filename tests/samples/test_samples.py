@@ -11,11 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 120
 
 
-def sample(module: str, *arguments: str) -> subprocess.Popen[str]:
+def sample(module: str, *arguments: str, stdin: int = subprocess.DEVNULL) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", f"sample_code.{module}.main", *arguments],
         cwd=ROOT,
-        stdin=subprocess.DEVNULL,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -36,17 +36,27 @@ def wait_for_line(process: subprocess.Popen[str], text: str) -> list[str]:
 
 def test_the_reader_sees_the_writer_live_then_reads_it_back_historic(tmp_path: Path) -> None:
     broker = f"file://{tmp_path / 'data'}"
-    reader = sample("sample_reader", "--broker", broker, "--mode", "live", "--exit-after-session")
+    reader = sample("sample_reader", "--broker", broker, "--mode", "live", "--exit-after-session", "--timeout", "60")
     wait_for_line(reader, "Awaiting a live session")
-    writer = sample("sample_writer", "--broker", broker, "--packets", "3", "--fast", "--no-wait")
-    written, _ = writer.communicate(timeout=TIMEOUT_S)
+    writer = sample(
+        "sample_writer", "--broker", broker, "--packets", "3", "--fast", "--no-wait", "--hold-session",
+        stdin=subprocess.PIPE,
+    )  # fmt: skip
+    # The update reaches a live reader through the session feed, not in order with the session's
+    # packets, so the writer keeps the session live until the reader has reported it.
+    try:
+        seen = wait_for_line(reader, "Test Detail")
+    finally:
+        written, _ = writer.communicate("\n", timeout=TIMEOUT_S)  # Enter: the writer ends the session
+    assert "Session info updated" in seen[-1]
     assert writer.returncode == 0, written
     assert "Wrote packet 3/3" in written and "Ended session" in written
-    live, _ = reader.communicate(timeout=TIMEOUT_S)
+    rest, _ = reader.communicate(timeout=TIMEOUT_S)
+    live = "".join(seen) + rest
     assert reader.returncode == 0, live
     assert "Read 300 samples of Sin:MyApp" in live
     assert live.index("Session reading started") < live.index("Sample Sin:MyApp") < live.index("Session reading completed")
-    assert "Session info updated" not in live or "Test Detail" in live
+    assert live.index("Session info updated") < live.index("Session reading completed")
 
     historic = sample("sample_reader", "--broker", broker, "--mode", "historic", "--session", "latest")
     output, _ = historic.communicate(timeout=TIMEOUT_S)

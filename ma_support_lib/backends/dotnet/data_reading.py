@@ -20,7 +20,7 @@ from ...contracts.interpolation.i_data_reader_service import IDataReaderService
 from ...contracts.interpolation.i_subscription_processor import ISubscriptionProcessor
 from ...contracts.shared.api_result import ApiResult
 from ...core.base.logger import ILogger
-from ...processing.frequencies import period_ns
+from ...processing.subscription_arguments import checked_identifiers
 from . import errors, frames
 from .processor_server import ProcessorServer
 from .pump import EventPump
@@ -94,8 +94,13 @@ class DotnetDataReaderService(DotnetService, IDataReaderService):
         action = f"subscribe {subscription_key!r}"
         if self.is_stopped:
             return ApiResult.fail(f"{action}: the service is stopped")
-        problem = _problem(subscription_key, parameter_identifiers, subscription_frequency_hz, handler, delivery_frequency_hz, processor)
-        if problem is None:
+        try:
+            checked_identifiers(
+                subscription_key, parameter_identifiers, subscription_frequency_hz, handler, delivery_frequency_hz, processor
+            )
+        except ValueError as exc:
+            problem: str | None = str(exc)
+        else:
             problem = self._unknown(parameter_identifiers)
         if problem is not None:
             return ApiResult.fail(f"{action}: {problem}")
@@ -166,34 +171,3 @@ class DotnetDataReaderService(DotnetService, IDataReaderService):
 
 def _no_python_results(handle: int) -> Any:
     raise KeyError(handle)
-
-
-def _problem(
-    key: object,
-    identifiers: object,
-    frequency_hz: object,
-    handler: object,
-    delivery_hz: object,
-    processor: object,
-) -> str | None:
-    """Why these subscription arguments cannot be used, or None."""
-    if not isinstance(key, str) or not key:
-        return "the subscription key must be a non-empty str"
-    if isinstance(identifiers, (str, bytes)) or not isinstance(identifiers, Sequence):
-        return "parameter_identifiers must be a list of str"
-    names = list(identifiers)
-    if not names or not all(isinstance(i, str) and i for i in names):
-        return f"parameter_identifiers must be a non-empty list of non-empty str, got {names!r}"
-    if len(set(names)) != len(names):
-        return f"parameter_identifiers has duplicates: {names!r}"
-    try:
-        period_ns("subscription_frequency_hz", frequency_hz)
-        if delivery_hz is not None:
-            period_ns("delivery_frequency_hz", delivery_hz)
-    except ValueError as exc:
-        return str(exc)
-    if not callable(getattr(handler, "handle", None)):
-        return f"handler needs a handle(batch_result) method, got {handler!r}"
-    if processor is not None and not callable(getattr(processor, "process", None)):
-        return f"processor needs a process(context) method, got {processor!r}"
-    return None

@@ -25,6 +25,7 @@ from ...contracts.packet_writing.packet_bytes import PacketBytes
 from ...contracts.session_management.session_info import SessionInfo
 from ...contracts.shared.i_handler import IHandler
 from ...core.base.logger import ILogger
+from ...core.handler_list import HandlerList
 from ...errors import ReadingTimeoutError
 from . import frames
 from .runtime import DotnetRuntime
@@ -58,8 +59,7 @@ class DotnetPacketReaderService(DotnetService, IPacketReaderService):
         super().__init__(runtime, service, logger, runtime.bridge.ReaderEventRecorder)
         self.configuration = configuration
         self._expected_sessions = expected_sessions
-        self._handlers: tuple[IHandler[ReceivedPacketDto], ...] = ()
-        self._lock = threading.Lock()
+        self._handlers: HandlerList[ReceivedPacketDto] = HandlerList("packet", logger, argument="packet")
         self._pending: set[str] | None = None
         self._streams: dict[str, set[str]] = {}  # session key -> streams read
         self._ended: dict[str, set[str]] = {}  # session key -> streams that delivered EndOfSession
@@ -69,17 +69,10 @@ class DotnetPacketReaderService(DotnetService, IPacketReaderService):
     # -- handlers ----------------------------------------------------------------------------
 
     def add_handler(self, handler: IHandler[ReceivedPacketDto]) -> None:
-        if not callable(getattr(handler, "handle", None)):
-            raise TypeError(f"a packet handler needs a handle(packet) method, got {handler!r}")
-        with self._lock:
-            self._handlers = (*self._handlers, handler)
+        self._handlers.add(handler)
 
     def remove_handler(self, handler: IHandler[ReceivedPacketDto]) -> None:
-        with self._lock:
-            handlers = list(self._handlers)
-            if handler in handlers:
-                handlers.remove(handler)
-                self._handlers = tuple(handlers)
+        self._handlers.remove(handler)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -125,11 +118,7 @@ class DotnetPacketReaderService(DotnetService, IPacketReaderService):
             record.stream,
             frames.submit_time(record.submit_time_ns),
         )
-        for handler in self._handlers:
-            try:
-                handler.handle(dto)
-            except Exception as exc:
-                self._logger.error(f"packet handler {handler!r} raised {exc!r}; continuing")
+        self._handlers.deliver(dto)
 
     def _note(self, record: frames.EventRecord) -> None:
         if record.name == "StreamReadingStarted" and isinstance(record.args, StreamInfo):

@@ -17,7 +17,7 @@ from ...contracts.packet_writing.info_type import InfoType
 from ...contracts.packet_writing.packet_bytes import PacketBytes
 from ...contracts.shared.api_result import ApiResult
 from ...core.base.logger import ILogger
-from ..checks import check_packet, check_write_data
+from ..checks import check_write_data, info_packet_data
 from . import errors, frames
 from .runtime import DotnetRuntime
 from .service import DotnetService
@@ -100,10 +100,7 @@ class DotnetPacketWriterService(DotnetService, IPacketWriterService):
 
     def write_info(self, packet_bytes: PacketBytes, info_type: InfoType = InfoType.SESSION_INFO) -> ApiResult[bool]:
         def call() -> Any:
-            data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
-            problem = check_packet(bytes(data))
-            if problem is not None:
-                raise ValueError(problem)
+            data = info_packet_data(packet_bytes)
             kind = int(InfoType(info_type))
             return _with_address(bytearray(data), lambda at, size: self._bridge.WriteInfo(at, size, kind))
 

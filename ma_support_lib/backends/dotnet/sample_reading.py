@@ -21,7 +21,8 @@ from ...contracts.packet_reading.i_packet_reader_service import IPacketReaderSer
 from ...contracts.shared.api_result import ApiResult
 from ...contracts.shared.i_handler import IHandler
 from ...core.base.logger import ILogger
-from ...processing.handlers import HandlerList, add_typed_handler
+from ...core.handler_list import HandlerList
+from ...processing.handlers import add_typed_handler
 from . import errors, frames
 from .packet_reading import DotnetPacketReaderService
 from .runtime import DotnetRuntime

@@ -15,6 +15,7 @@ from ...contracts.shared.i_handler import IHandler
 from ...contracts.shared.partition_mapping import PartitionMapping
 from ...core.base.logger import ILogger
 from ...core.base.service_base import ServiceBase
+from ...core.handler_list import HandlerList
 from ...errors import ReadingTimeoutError
 from ...protos import api_pb2
 from .client import StreamApiClient, unary
@@ -47,7 +48,7 @@ class GrpcPacketReaderService(ServiceBase, IPacketReaderService):
         self._client = client
         self._feed = feed
         self._mappings = list(partition_mappings)
-        self._handlers: tuple[IHandler[ReceivedPacketDto], ...] = ()
+        self._handlers: HandlerList[ReceivedPacketDto] = HandlerList("packet", logger, argument="packet")
         self._lock = threading.Lock()
         self._readings: dict[str, SessionReading] = {}
         self._seen: set[str] = set()
@@ -60,20 +61,10 @@ class GrpcPacketReaderService(ServiceBase, IPacketReaderService):
     # -- handlers ----------------------------------------------------------------------------
 
     def add_handler(self, handler: IHandler[ReceivedPacketDto]) -> None:
-        if not callable(getattr(handler, "handle", None)):
-            raise TypeError(f"a packet handler needs a handle(packet) method, got {handler!r}")
-        with self._lock:
-            self._handlers = (*self._handlers, handler)
+        self._handlers.add(handler)
 
     def remove_handler(self, handler: IHandler[ReceivedPacketDto]) -> None:
-        with self._lock:
-            handlers = list(self._handlers)
-            if handler in handlers:
-                handlers.remove(handler)
-                self._handlers = tuple(handlers)
-
-    def _current_handlers(self) -> tuple[IHandler[ReceivedPacketDto], ...]:
-        return self._handlers
+        self._handlers.remove(handler)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -167,7 +158,7 @@ class GrpcPacketReaderService(ServiceBase, IPacketReaderService):
                 session_key,
                 self.configuration,
                 self._mappings,
-                self._current_handlers,
+                self._handlers,
                 self._logger,
                 self._reading_done,
             )

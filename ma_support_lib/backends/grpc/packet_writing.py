@@ -8,7 +8,6 @@ from collections import deque
 from collections.abc import Iterator
 
 import grpc
-from google.protobuf.message import DecodeError
 
 from ...contracts.packet_writing.i_packet_writer_service import IPacketWriterService
 from ...contracts.packet_writing.info_type import InfoType
@@ -18,7 +17,7 @@ from ...core.base.logger import ILogger
 from ...core.base.service_base import ServiceBase
 from ...protos import api_pb2, open_data_pb2
 from ...wire import LEN, length_delimited, tag, varint
-from ..checks import check_write_data
+from ..checks import check_write_data, info_packet_data
 from .client import StreamApiClient, describe_rpc_error, service_call, unary
 from .data_sources import DataSources
 
@@ -111,11 +110,7 @@ class GrpcPacketWriterService(ServiceBase, IPacketWriterService):
 
     def write_info(self, packet_bytes: PacketBytes, info_type: InfoType = InfoType.SESSION_INFO) -> ApiResult[bool]:
         def call() -> ApiResult[bool]:
-            data = packet_bytes.data if isinstance(packet_bytes, PacketBytes) else packet_bytes
-            try:
-                packet = open_data_pb2.Packet.FromString(bytes(data))
-            except (DecodeError, TypeError) as exc:
-                return ApiResult.fail(f"write_info: packet_bytes is not a serialized Packet ({exc})")
+            packet = open_data_pb2.Packet.FromString(info_packet_data(packet_bytes))
             kind = InfoType(info_type)
             request = api_pb2.WriteInfoPacketRequest(message=packet, type=kind.value)  # type: ignore[arg-type]
             unary(self._client.writer.WriteInfoPacket, request)

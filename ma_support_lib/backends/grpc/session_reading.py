@@ -19,9 +19,9 @@ from ...contracts.packet_reading.stream_info import StreamInfo
 from ...contracts.packet_writing.packet_bytes import PacketBytes
 from ...contracts.session_management.session_association_info import SessionAssociationInfo
 from ...contracts.session_management.session_info import SessionInfo
-from ...contracts.shared.i_handler import IHandler
 from ...contracts.shared.partition_mapping import PartitionMapping
 from ...core.base.logger import ILogger
+from ...core.handler_list import HandlerList
 from ...protos import api_pb2, open_data_pb2
 from ... import wire
 from .client import UNARY_DEADLINE_S, StreamApiClient, describe_rpc_error, unary
@@ -80,7 +80,7 @@ class SessionReading:
         session_key: str,
         configuration: PacketReadingConfiguration,
         partition_mappings: Sequence[PartitionMapping],
-        handlers: Callable[[], tuple[IHandler[ReceivedPacketDto], ...]],
+        handlers: HandlerList[ReceivedPacketDto],
         logger: ILogger,
         on_done: Callable[[SessionReading], None],
     ) -> None:
@@ -217,7 +217,7 @@ class SessionReading:
     def _deliver(self, items: Any, session: SessionInfo, started: dict[str, StreamInfo], ended: set[str]) -> None:
         """Hand a response's packets to the handlers, noting streams that start and end."""
         sender = self._sender
-        handlers = self._handlers()
+        handlers = self._handlers
         key = self.session_key
         data_source = session.data_source
         submit_time = _SubmitTimes()
@@ -232,12 +232,7 @@ class SessionReading:
             if kind == _COVERAGE_CURSOR:
                 self._fire_coverage_cursor(data, data_source)
             if handlers:
-                dto = ReceivedPacketDto(PacketBytes(data), data_source, key, stream, submit_time(item.submit_time))
-                for handler in handlers:
-                    try:
-                        handler.handle(dto)
-                    except Exception as exc:
-                        self._logger.error(f"packet handler {handler!r} raised {exc!r}; continuing")
+                handlers.deliver(ReceivedPacketDto(PacketBytes(data), data_source, key, stream, submit_time(item.submit_time)))
             if kind == _END_OF_SESSION and stream not in ended:
                 ended.add(stream)
                 sender.stream_reading_completed.fire(sender, info)

@@ -41,10 +41,6 @@ class Event(Generic[T]):
                 callbacks.remove(callback)
                 self._callbacks = tuple(callbacks)
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._callbacks)
-
     def fire(self, sender: object, args: T) -> None:
         """Call every callback; exceptions are logged, not raised."""
         for callback in self._callbacks:
