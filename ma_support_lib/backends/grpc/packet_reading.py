@@ -161,6 +161,7 @@ class GrpcPacketReaderService(ServiceBase, IPacketReaderService):
                 self._handlers,
                 self._logger,
                 self._reading_done,
+                self._feed.has_ended,
             )
             self._readings[session_key] = reading
         reading.start()

@@ -88,6 +88,12 @@ class SessionFeed:
                 self._thread = threading.Thread(target=self._run, name="session-feed", daemon=True)
                 self._thread.start()
 
+    def has_ended(self, session_key: str) -> bool:
+        """Whether the feed has seen the session end (its listeners have been told)."""
+        with self._lock:
+            session = self._sessions.get(session_key)
+            return session is not None and session.ended_at is not None
+
     def remove_listener(self, listener: Listener) -> None:
         with self._lock:
             if listener in self._listeners:

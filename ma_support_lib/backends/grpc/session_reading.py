@@ -34,6 +34,10 @@ DRAIN_S = 0.5
 #: While a session is live, its stream list is re-read this often to pick up new streams
 #: (the first packets of a stream created after the session started wait at most this long).
 STREAM_DISCOVERY_S = 0.2
+#: A session that was live when reading began and has since been ended completes only once the
+#: session feed has seen it end (so every info update before the end has been delivered), or
+#: after this long.
+FEED_END_WAIT_S = 5.0
 _END_OF_SESSION = b"EndOfSession"
 _COVERAGE_CURSOR = b"CoverageCursorInfo"
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
@@ -83,6 +87,7 @@ class SessionReading:
         handlers: HandlerList[ReceivedPacketDto],
         logger: ILogger,
         on_done: Callable[[SessionReading], None],
+        ended_in_feed: Callable[[str], bool] = lambda key: True,
     ) -> None:
         self.session_key = session_key
         self.timed_out = False
@@ -94,6 +99,7 @@ class SessionReading:
         self._handlers = handlers
         self._logger = logger
         self._on_done = on_done
+        self._ended_in_feed = ended_in_feed
         self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._cancelled = threading.Event()
         self._calls: list[Any] = []
@@ -164,7 +170,8 @@ class SessionReading:
         drained_at: float | None = None  # set while every stream read so far has ended
         next_discovery = time.monotonic() + STREAM_DISCOVERY_S
         discovering = False  # a _discover() answer is on its way
-        live = not response.is_complete
+        live = live_at_start = not response.is_complete
+        feed_deadline: float | None = None  # set once drained, while waiting for the feed's end
         while True:
             now = time.monotonic()
             wake = min(deadline, drained_at) if drained_at is not None else deadline
@@ -182,7 +189,11 @@ class SessionReading:
                     session, response = self._session_info()
                     live = not response.is_complete
                     if not self._subscribe(response, main=False):
-                        break
+                        if not live_at_start or live or self._ended_in_feed(self.session_key):
+                            break
+                        feed_deadline = feed_deadline or now + FEED_END_WAIT_S
+                        if now >= feed_deadline:
+                            break
                     drained_at = now + DRAIN_S
                 elif not discovering:
                     self._discover()
@@ -195,6 +206,8 @@ class SessionReading:
                 raise item
             if kind == "change":
                 self._fire_change(item)
+                if item.kind == "ended" and drained_at is not None:
+                    drained_at = time.monotonic()  # drained already: complete without waiting more
                 continue
             if kind == "info":
                 discovering = False
@@ -205,6 +218,7 @@ class SessionReading:
             self._deliver(item, session, started, ended)
             deadline = time.monotonic() + timeout
             drained_at = min(time.monotonic() + DRAIN_S, deadline) if len(ended) == len(started) > 0 else None
+        self._fire_queued_changes()
         for stream, info in started.items():
             if stream not in ended:
                 sender.stream_reading_completed.fire(sender, info)
@@ -247,6 +261,17 @@ class SessionReading:
             return
         info = CoverageCursorInfo(cursor.coverage_cursor_time, cursor.data_source or data_source, self.session_key)
         sender.coverage_cursor_received.fire(sender, info)
+
+    def _fire_queued_changes(self) -> None:
+        """Fire the session changes still queued (the feed may have queued its last ones just
+        before completion was decided); packets still queued are not delivered any more."""
+        while True:
+            try:
+                kind, item = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "change":
+                self._fire_change(item)
 
     def _fire_change(self, change: SessionChange) -> None:
         sender = self._sender
