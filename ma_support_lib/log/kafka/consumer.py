@@ -69,23 +69,27 @@ class KafkaSubscription(Subscription):
         return self._records(messages)
 
     def _records(self, messages: list[Message]) -> list[Record]:
-        records = []
+        records: list[Record] = []
+        append = records.append
         names = self._names
         for message in messages:
-            error = message.error()
-            if error is not None:
-                if error.code() not in _TRANSIENT:
-                    log.warning("Kafka consumer: %s", error.str())
+            if message.error() is not None:
+                self._report(message)
                 continue
             topic = message.topic()
             name = names.get(topic)  # type: ignore[arg-type]
             if name is None:
                 assert topic is not None
                 name = names[topic] = self._settings.logical(topic) or topic
-            records.append(Record(
-                name, message.partition() or 0, message.offset() or 0, message.timestamp()[1], message.key(), message.value() or b"",
-            ))
+            append(Record(name, message.partition(), message.offset(), message.timestamp()[1], message.key(), message.value() or b""))  # type: ignore[arg-type]
         return records
+
+    @staticmethod
+    def _report(message: Message) -> None:
+        """Log a consumer error other than a passing broker outage."""
+        error = message.error()
+        if error is not None and error.code() not in _TRANSIENT:
+            log.warning("Kafka consumer: %s", error.str())
 
     async def poll(self, max_records: int = 10_000, timeout: float | None = None) -> list[Record]:
         """The next records. Once a fetch brought records, the next fetch starts at once, so

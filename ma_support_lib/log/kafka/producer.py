@@ -111,7 +111,7 @@ class KafkaWriter:
         with self._pending_lock:
             self._pending.add(delivery)
         future.add_done_callback(lambda _: self._forget(delivery))
-        report = delivery.report
+        report, produce = delivery.report, self._producer.produce
         for index, (record, name) in enumerate(zip(records, names)):
             partition = record.partition
             if partition is None:
@@ -121,9 +121,12 @@ class KafkaWriter:
             timestamp = record.timestamp_ms or 0
             callback = functools.partial(report, index)
             try:
-                self._produce(name, record, partition, timestamp, callback)
-            except LogError as exc:
-                self._abandon(delivery, index, exc)
+                produce(name, record.value, record.key, partition, on_delivery=callback, timestamp=timestamp)
+            except (BufferError, KafkaException):  # queue full, or refused: the slow path retries or explains
+                try:
+                    self._produce(name, record, partition, timestamp, callback)
+                except LogError as exc:
+                    self._abandon(delivery, index, exc)
         return future
 
     def _produce(self, name: str, record: ProducerRecord, partition: int, timestamp: int, callback: Callable[[KafkaError | None, Message], None]) -> None:
