@@ -53,16 +53,14 @@ from confluent_kafka import Consumer, Producer  # noqa: E402
 from confluent_kafka import TopicPartition as KafkaTopicPartition  # noqa: E402
 
 from bench.server_throughput import (  # noqa: E402
-    CLOSE_CONNECTION,
     DATA_SOURCE,
-    NEW_CONNECTION,
-    READ_PACKETS,
     SESSION_KEY,
     Workload,
     _child_env,
     _connect,
     _identity,
     build_workload,
+    reading_calls,
     write_stream,
 )
 from ma_support_lib.log.kafka.settings import KafkaSettings  # noqa: E402
@@ -143,17 +141,7 @@ def read_bytes(channel: grpc.Channel, values: list[bytes]) -> float:
     """Seconds from ``NewConnection`` until ``ReadPackets`` delivered every packet. Like the raw
     consumer, the client takes the bytes as they come: it splits each response into its packet
     responses without parsing them, and checks the first and last packet against what was written."""
-    new_connection = channel.unary_unary(
-        NEW_CONNECTION, request_serializer=api_pb2.NewConnectionRequest.SerializeToString,
-        response_deserializer=api_pb2.NewConnectionResponse.FromString,
-    )
-    close_connection = channel.unary_unary(
-        CLOSE_CONNECTION, request_serializer=api_pb2.CloseConnectionRequest.SerializeToString,
-        response_deserializer=api_pb2.CloseConnectionResponse.FromString,
-    )
-    read_packets = channel.unary_stream(
-        READ_PACKETS, request_serializer=api_pb2.ReadPacketsRequest.SerializeToString, response_deserializer=_identity,
-    )
+    new_connection, read_packets, close_connection = reading_calls(channel, _identity)
     details = api_pb2.ConnectionDetails(data_source=DATA_SOURCE, session_key=SESSION_KEY, main_offset=0)
     start = time.perf_counter()
     connection = new_connection(api_pb2.NewConnectionRequest(details=details), timeout=TIMEOUT_S).connection

@@ -321,8 +321,9 @@ def write_unary(channel: grpc.Channel, requests: Sequence[bytes]) -> float:
     return time.perf_counter() - start
 
 
-def read_back(channel: grpc.Channel, expected: int, first_packet: bytes) -> float:
-    """Seconds from ``NewConnection`` until ``ReadPackets`` delivered ``expected`` packets."""
+def reading_calls(channel: grpc.Channel, parse_response: Any) -> tuple[Any, Any, Any]:
+    """``NewConnection``, ``ReadPackets`` (responses given to ``parse_response``) and
+    ``CloseConnection`` on ``channel``."""
     new_connection = channel.unary_unary(
         NEW_CONNECTION, request_serializer=api_pb2.NewConnectionRequest.SerializeToString,
         response_deserializer=api_pb2.NewConnectionResponse.FromString,
@@ -332,9 +333,14 @@ def read_back(channel: grpc.Channel, expected: int, first_packet: bytes) -> floa
         response_deserializer=api_pb2.CloseConnectionResponse.FromString,
     )
     read_packets = channel.unary_stream(
-        READ_PACKETS, request_serializer=api_pb2.ReadPacketsRequest.SerializeToString,
-        response_deserializer=api_pb2.ReadPacketsResponse.FromString,
+        READ_PACKETS, request_serializer=api_pb2.ReadPacketsRequest.SerializeToString, response_deserializer=parse_response,
     )
+    return new_connection, read_packets, close_connection
+
+
+def read_back(channel: grpc.Channel, expected: int, first_packet: bytes) -> float:
+    """Seconds from ``NewConnection`` until ``ReadPackets`` delivered ``expected`` packets."""
+    new_connection, read_packets, close_connection = reading_calls(channel, api_pb2.ReadPacketsResponse.FromString)
     details = api_pb2.ConnectionDetails(data_source=DATA_SOURCE, session_key=SESSION_KEY, main_offset=0)
     start = time.perf_counter()
     connection = new_connection(api_pb2.NewConnectionRequest(details=details), timeout=CALL_TIMEOUT_S).connection
@@ -350,7 +356,7 @@ def read_back(channel: grpc.Channel, expected: int, first_packet: bytes) -> floa
                 break
     finally:
         elapsed = time.perf_counter() - start
-        responses.cancel()  # type: ignore[no-untyped-call]
+        responses.cancel()
         close_connection(api_pb2.CloseConnectionRequest(connection=connection), timeout=CALL_TIMEOUT_S)
     if count < expected:
         raise RuntimeError(f"ReadPackets ended after {count} of {expected} packets")
