@@ -87,7 +87,7 @@ class SessionReading:
         handlers: HandlerList[ReceivedPacketDto],
         logger: ILogger,
         on_done: Callable[[SessionReading], None],
-        ended_in_feed: Callable[[str], bool] = lambda key: True,
+        ended_in_feed: Callable[[str], bool],
     ) -> None:
         self.session_key = session_key
         self.timed_out = False
